@@ -170,8 +170,8 @@ export interface StoreStats {
 }
 
 export interface FsckDamage {
-  /** What is damaged: a chunk, a blob recipe or a pack. */
-  kind: 'chunk' | 'blob' | 'pack';
+  /** What is damaged: a chunk, a blob (recipe or content), a pack, or the index's own counts. */
+  kind: 'chunk' | 'blob' | 'pack' | 'index';
   id: string;
   problem: string;
 }

@@ -1,0 +1,304 @@
+import { mkdir } from 'node:fs/promises';
+import { canonicalDigest } from '@strata/digest';
+import { StrataError } from '@strata/errors';
+import type { ChunkerOptions } from '@strata/chunker';
+import { CompressPool } from './compress-pool.ts';
+import type {
+  BlobRead,
+  BlobStat,
+  ContentStore,
+  FsckOptions,
+  FsckReport,
+  IngestStatus,
+  ReadOptions,
+  StoreAdmin,
+  StoreStats,
+  WriterOptions,
+} from './content-store.ts';
+import type { EngineCore, EngineSettings } from './engine-core.ts';
+import { runFsck } from './fsck.ts';
+import { LmdbIndex } from './index-db.ts';
+import { EngineWriter, Ingest } from './ingest.ts';
+import { indexDir, lockFile, packsDir } from './layout.ts';
+import { Codec, RecordType } from './pack-format.ts';
+import { scanPack, type PackScan } from './pack-scan.ts';
+import { LocalPackStore, type PackStore } from './pack-store.ts';
+import { PackWriter, sealPack } from './pack-writer.ts';
+import { PendingChunks } from './pending-chunks.ts';
+import { readRecipe } from './read-path.ts';
+import { decodeRecipe, type Recipe } from './recipe.ts';
+import { rebuildIndex, type RebuildReport } from './rebuild-index.ts';
+import { StoreLock } from './store-lock.ts';
+import { loadOrCreateFormat } from './store-format.ts';
+
+export interface EngineOptions {
+  /** Chunking of a new store (an existing store keeps the one it was created with). */
+  chunker?: Partial<ChunkerOptions>;
+  /** zstd level of a new store; 3 by default. */
+  zstdLevel?: number;
+  /** Blobs up to this size are stored inline in their recipe; 16 KiB by default. */
+  inlineMaxBytes?: number;
+  /** Packs are sealed at this size; 32 MiB by default. */
+  targetPackBytes?: number;
+  /** Compression threads; the number of cores by default, 0 compresses on the calling thread. */
+  compressThreads?: number;
+}
+
+export const DEFAULT_TARGET_PACK_BYTES = 32 * 1024 * 1024;
+
+/** What recovery found and did when the store was opened. */
+export interface OpenReport {
+  packs: number;
+  /** Bytes cut from torn pack tails. */
+  tornBytes: number;
+  /** Packs sealed during recovery (left open by a crash). */
+  sealedPacks: number[];
+}
+
+/**
+ * Opens (creating if needed) the CAS store in `dir`: takes the directory
+ * lock, recovers packs a crash left open, and opens the index.
+ */
+export async function openStore(dir: string, options: EngineOptions = {}): Promise<Engine> {
+  await mkdir(dir, { recursive: true });
+  const lock = await StoreLock.acquire(lockFile(dir));
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const settingsRequest: Partial<EngineSettings> = {};
+    if (options.chunker) settingsRequest.chunker = options.chunker as ChunkerOptions;
+    if (options.zstdLevel !== undefined) settingsRequest.zstdLevel = options.zstdLevel;
+    if (options.inlineMaxBytes !== undefined) settingsRequest.inlineMaxBytes = options.inlineMaxBytes;
+    const settings = await loadOrCreateFormat(dir, settingsRequest);
+    const packs = await LocalPackStore.open(packsDir(dir));
+    opened.push(packs);
+    const { openPack, nextPackId, report } = await recoverPacks(packs);
+    const index = await LmdbIndex.open(indexDir(dir));
+    opened.push(index);
+    const packWriter = await PackWriter.open(
+      packs,
+      { targetPackBytes: options.targetPackBytes ?? DEFAULT_TARGET_PACK_BYTES },
+      openPack,
+      nextPackId,
+    );
+    const pool = new CompressPool(settings.zstdLevel, options.compressThreads);
+    const core: EngineCore = { index, packs, packWriter, pool, pending: new PendingChunks(), settings };
+    return new Engine(dir, core, lock, report);
+  } catch (error) {
+    for (const part of opened.reverse()) await part.close().catch(() => {});
+    await lock.release();
+    throw error;
+  }
+}
+
+async function recoverPacks(packs: PackStore): Promise<{
+  openPack: { packId: number; length: number; records: PackScan['records'] } | undefined;
+  nextPackId: number;
+  report: OpenReport;
+}> {
+  const ids = await packs.list();
+  const report: OpenReport = { packs: ids.length, tornBytes: 0, sealedPacks: [] };
+  let openPack: { packId: number; length: number; records: PackScan['records'] } | undefined;
+  let nextPackId = (ids.at(-1) ?? 0) + 1;
+  for (const packId of ids) {
+    const scan = await scanPack(packs, packId);
+    if (scan.sealed) continue;
+    report.tornBytes += scan.fileLength - scan.validLength;
+    const newest = packId === ids.at(-1);
+    if (scan.validLength === 0) {
+      // Created but its header never made it to disk: nothing in it.
+      await packs.remove(packId);
+      if (newest) nextPackId = packId;
+    } else if (newest) {
+      openPack = { packId, length: scan.validLength, records: scan.records };
+    } else {
+      await sealPack(packs, packId, scan.validLength, scan.records);
+      report.sealedPacks.push(packId);
+    }
+  }
+  return { openPack, nextPackId, report };
+}
+
+/** The in-process engine: a ContentStore over packs and an LMDB index. */
+export class Engine implements ContentStore, StoreAdmin {
+  readonly dir: string;
+  readonly openReport: OpenReport;
+  readonly #core: EngineCore;
+  readonly #lock: StoreLock;
+  readonly #ingests = new Map<string, Ingest>();
+  #closed: Promise<void> | undefined;
+
+  constructor(dir: string, core: EngineCore, lock: StoreLock, report: OpenReport) {
+    this.dir = dir;
+    this.#core = core;
+    this.#lock = lock;
+    this.openReport = report;
+  }
+
+  get settings(): EngineSettings {
+    return this.#core.settings;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new StrataError('Unavailable', 'store is closed');
+  }
+
+  #recipe(digest: string): { digest: string; recipe: Recipe } {
+    this.#checkOpen();
+    const canonical = canonicalDigest(digest);
+    const bytes = this.#core.index.getRecipe(canonical);
+    if (!bytes) throw new StrataError('NotFound', `blob ${canonical} not found`, { details: { digest: canonical } });
+    return { digest: canonical, recipe: decodeRecipe(bytes) };
+  }
+
+  async read(digest: string, options: ReadOptions = {}): Promise<BlobRead> {
+    const found = this.#recipe(digest);
+    const { size } = found.recipe;
+    const offset = options.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new StrataError('InvalidArgument', `invalid offset ${offset}`);
+    if (options.length !== undefined && (!Number.isSafeInteger(options.length) || options.length < 0)) {
+      throw new StrataError('InvalidArgument', `invalid length ${options.length}`);
+    }
+    if (offset > size) {
+      throw new StrataError('OutOfRange', `offset ${offset} is past the end of ${found.digest} (${size} bytes)`, {
+        details: { size },
+      });
+    }
+    const length = Math.min(options.length ?? size - offset, size - offset);
+    options.signal?.throwIfAborted();
+    return {
+      stat: statOf(found.digest, found.recipe),
+      offset,
+      length,
+      body: readRecipe(this.#core, found.digest, found.recipe, offset, length, options.signal),
+    };
+  }
+
+  async stat(digest: string): Promise<BlobStat> {
+    const found = this.#recipe(digest);
+    return statOf(found.digest, found.recipe);
+  }
+
+  async findMissing(digests: readonly string[]): Promise<string[]> {
+    this.#checkOpen();
+    return digests.filter((digest) => !this.#core.index.getRecipe(canonicalDigest(digest)));
+  }
+
+  async writer(ref: string, options: WriterOptions = {}): Promise<EngineWriter> {
+    this.#checkOpen();
+    if (typeof ref !== 'string' || ref.length === 0 || ref.length > 512) {
+      throw new StrataError('InvalidArgument', 'a write ref is a non-empty string of at most 512 characters');
+    }
+    let ingest = this.#ingests.get(ref);
+    if (ingest?.ended) ingest = undefined;
+    if (ingest && ingest.heldSince !== undefined) {
+      const heldForMs = Date.now() - ingest.heldSince;
+      throw new StrataError('Unavailable', `ref ${ref} is held by another writer (for ${heldForMs} ms)`, {
+        details: { ref, heldForMs },
+      });
+    }
+    if (!ingest) {
+      ingest = new Ingest(this.#core, ref, options.expected ?? {});
+      this.#ingests.set(ref, ingest);
+    }
+    ingest.heldSince = Date.now();
+    return new EngineWriter(ingest, (released) => {
+      released.heldSince = undefined;
+      if (released.ended && this.#ingests.get(released.ref) === released) this.#ingests.delete(released.ref);
+    });
+  }
+
+  async status(ref: string): Promise<IngestStatus> {
+    this.#checkOpen();
+    const ingest = this.#ingests.get(ref);
+    if (!ingest || ingest.ended) throw new StrataError('NotFound', `no write in progress under ref ${ref}`);
+    return ingest.status();
+  }
+
+  async listIngests(): Promise<IngestStatus[]> {
+    this.#checkOpen();
+    return [...this.#ingests.values()].filter((ingest) => !ingest.ended).map((ingest) => ingest.status());
+  }
+
+  async abortIngest(ref: string): Promise<void> {
+    this.#checkOpen();
+    const ingest = this.#ingests.get(ref);
+    if (!ingest) return;
+    await ingest.abort();
+    if (ingest.heldSince === undefined) this.#ingests.delete(ref);
+  }
+
+  async delete(digest: string): Promise<void> {
+    const found = this.#recipe(digest);
+    const { packWriter, index } = this.#core;
+    // The tombstone reaches the packs first, so a rebuilt index does not bring the blob back.
+    const key = Buffer.from(found.digest);
+    await packWriter.append([{ type: RecordType.Tombstone, codec: Codec.None, key, rawLength: 0, payload: new Uint8Array() }]);
+    await packWriter.sync();
+    if (!(await index.deleteBlob(found.digest))) {
+      throw new StrataError('NotFound', `blob ${found.digest} not found`, { details: { digest: found.digest } });
+    }
+  }
+
+  async *list(options: { signal?: AbortSignal } = {}): AsyncIterable<BlobStat> {
+    this.#checkOpen();
+    for (const { digest, recipe } of this.#core.index.blobs()) {
+      options.signal?.throwIfAborted();
+      yield statOf(digest, decodeRecipe(recipe));
+    }
+  }
+
+  async stats(): Promise<StoreStats> {
+    this.#checkOpen();
+    const { index, packs } = this.#core;
+    const counters = index.counters();
+    const packIds = await packs.list();
+    const storedBytes = (await packs.totalBytes()) + (await index.diskBytes());
+    return {
+      blobs: counters.blobs,
+      chunks: counters.liveChunks,
+      logicalBytes: counters.logicalBytes,
+      uniqueBytes: counters.uniqueBytes,
+      storedBytes,
+      dedupRatio: storedBytes === 0 || counters.logicalBytes === 0 ? 0 : counters.logicalBytes / storedBytes,
+      garbageChunks: counters.garbageChunks,
+      garbageBytes: counters.garbageBytes,
+      packs: packIds.length,
+    };
+  }
+
+  async fsck(options: FsckOptions = {}): Promise<FsckReport> {
+    this.#checkOpen();
+    return runFsck(this.#core, options);
+  }
+
+  /**
+   * Rebuilds the index from the packs alone. Writes in progress are aborted
+   * first; the store must not be used while it runs.
+   */
+  async rebuildIndex(options: FsckOptions = {}): Promise<RebuildReport> {
+    this.#checkOpen();
+    for (const ingest of this.#ingests.values()) await ingest.abort();
+    this.#ingests.clear();
+    await this.#core.packWriter.sync();
+    return rebuildIndex(this.#core, options);
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      for (const ingest of this.#ingests.values()) await ingest.abort().catch(() => {});
+      this.#ingests.clear();
+      const { packWriter, pool, packs, index } = this.#core;
+      await packWriter.close().catch(() => {});
+      await pool.close();
+      await packs.close();
+      await index.close();
+      await this.#lock.release();
+    })();
+    return this.#closed;
+  }
+}
+
+function statOf(digest: string, recipe: Recipe): BlobStat {
+  return { digest, size: recipe.size, createdAt: new Date(recipe.createdAt) };
+}
+

@@ -1,0 +1,203 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import {
+  DB_BLOBS,
+  DB_CHUNKS,
+  DB_META,
+  INDEX_FILE,
+  KEY_COUNTERS,
+  type ChunkEntry,
+  type Counters,
+  decodeChunkEntry,
+  emptyCounters,
+  encodeChunkEntry,
+} from './layout.ts';
+import { decodeRecipe, RecipeKind } from './recipe.ts';
+
+/** A chunk a commit needs: its digest, how often the recipe uses it, and where it lies if the index lacks it. */
+export interface CommitChunk {
+  digest: Buffer;
+  uses: number;
+  location: Omit<ChunkEntry, 'refs'> | undefined;
+}
+
+/**
+ * The engine's metadata: chunk locations and refcounts, blob recipes and
+ * counters. Reads are synchronous (memory-mapped); each mutation is one
+ * atomic, durable transaction. LMDB is the first implementation.
+ */
+export interface EngineIndex {
+  getChunk(digest: Uint8Array): ChunkEntry | undefined;
+  hasChunk(digest: Uint8Array): boolean;
+  getRecipe(digest: string): Buffer | undefined;
+  /**
+   * Adds a blob and takes references on its chunks, all or nothing. When the
+   * blob is already there nothing changes and `created` is false. A chunk
+   * the index lacks must come with its location.
+   */
+  commitBlob(digest: string, recipe: Buffer, size: number, chunks: readonly CommitChunk[]): Promise<{ created: boolean }>;
+  /** Removes a blob and drops its chunk references; false when absent. */
+  deleteBlob(digest: string): Promise<boolean>;
+  blobs(start?: string): Iterable<{ digest: string; recipe: Buffer }>;
+  chunks(): Iterable<{ digest: Buffer; entry: ChunkEntry }>;
+  counters(): Counters;
+  /** Replaces everything with the given contents (index rebuild). */
+  replaceAll(contents: {
+    chunks: Iterable<{ digest: Buffer; entry: ChunkEntry }>;
+    blobs: Iterable<{ digest: string; recipe: Buffer }>;
+    counters: Counters;
+  }): Promise<void>;
+  /** Bytes the index occupies on disk. */
+  diskBytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class LmdbIndex implements EngineIndex {
+  readonly #dir: string;
+  readonly #root: RootDatabase;
+  readonly #chunks: Database<Buffer, Buffer>;
+  readonly #blobs: Database<Buffer, string>;
+  readonly #meta: Database<Counters, string>;
+
+  private constructor(dir: string, root: RootDatabase) {
+    this.#dir = dir;
+    this.#root = root;
+    this.#chunks = root.openDB<Buffer, Buffer>({ name: DB_CHUNKS, keyEncoding: 'binary', encoding: 'binary' });
+    this.#blobs = root.openDB<Buffer, string>({ name: DB_BLOBS, encoding: 'binary' });
+    this.#meta = root.openDB<Counters, string>({ name: DB_META, encoding: 'msgpack' });
+  }
+
+  static async open(dir: string): Promise<LmdbIndex> {
+    await mkdir(dir, { recursive: true });
+    // Durable commits (the default sync mode) are what makes a returned commit survive a crash.
+    return new LmdbIndex(dir, open({ path: join(dir, INDEX_FILE), maxDbs: 8, compression: false }));
+  }
+
+  getChunk(digest: Uint8Array): ChunkEntry | undefined {
+    const bytes = this.#chunks.getBinary(Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength));
+    return bytes ? decodeChunkEntry(bytes) : undefined;
+  }
+
+  hasChunk(digest: Uint8Array): boolean {
+    return this.#chunks.doesExist(Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength));
+  }
+
+  getRecipe(digest: string): Buffer | undefined {
+    return this.#blobs.get(digest);
+  }
+
+  counters(): Counters {
+    return { ...emptyCounters(), ...this.#meta.get(KEY_COUNTERS) };
+  }
+
+  commitBlob(digest: string, recipe: Buffer, size: number, chunks: readonly CommitChunk[]): Promise<{ created: boolean }> {
+    return this.#root.transaction(() => {
+      if (this.#blobs.doesExist(digest)) return { created: false };
+      const counters = this.counters();
+      for (const chunk of chunks) {
+        const stored = this.getChunk(chunk.digest);
+        let entry: ChunkEntry;
+        if (stored) {
+          entry = stored;
+          if (entry.refs === 0) {
+            counters.garbageChunks--;
+            counters.garbageBytes -= entry.storedLength;
+          }
+        } else if (chunk.location) {
+          entry = { ...chunk.location, refs: 0 };
+        } else {
+          throw new Error(`chunk ${chunk.digest.toString('hex')} is neither indexed nor located`);
+        }
+        if (entry.refs === 0) {
+          counters.liveChunks++;
+          counters.uniqueBytes += entry.rawLength;
+        }
+        entry.refs += chunk.uses;
+        this.#chunks.putSync(chunk.digest, encodeChunkEntry(entry));
+      }
+      if (chunks.length === 0) counters.uniqueBytes += size;
+      counters.blobs++;
+      counters.logicalBytes += size;
+      this.#blobs.putSync(digest, recipe);
+      this.#meta.putSync(KEY_COUNTERS, counters);
+      return { created: true };
+    });
+  }
+
+  deleteBlob(digest: string): Promise<boolean> {
+    return this.#root.transaction(() => {
+      const bytes = this.#blobs.get(digest);
+      if (!bytes) return false;
+      const recipe = decodeRecipe(bytes);
+      const counters = this.counters();
+      if (recipe.kind === RecipeKind.Chunked) {
+        for (const [hex, uses] of countUses(recipe.chunks)) {
+          const key = Buffer.from(hex, 'hex');
+          const entry = this.getChunk(key);
+          if (!entry) continue;
+          entry.refs = Math.max(0, entry.refs - uses);
+          if (entry.refs === 0) {
+            counters.liveChunks--;
+            counters.uniqueBytes -= entry.rawLength;
+            counters.garbageChunks++;
+            counters.garbageBytes += entry.storedLength;
+          }
+          this.#chunks.putSync(key, encodeChunkEntry(entry));
+        }
+      } else {
+        counters.uniqueBytes -= recipe.size;
+      }
+      counters.blobs--;
+      counters.logicalBytes -= recipe.size;
+      this.#blobs.removeSync(digest);
+      this.#meta.putSync(KEY_COUNTERS, counters);
+      return true;
+    });
+  }
+
+  *blobs(start?: string): Iterable<{ digest: string; recipe: Buffer }> {
+    for (const { key, value } of this.#blobs.getRange(start === undefined ? {} : { start })) {
+      yield { digest: key, recipe: value };
+    }
+  }
+
+  *chunks(): Iterable<{ digest: Buffer; entry: ChunkEntry }> {
+    for (const { key, value } of this.#chunks.getRange({})) {
+      yield { digest: key, entry: decodeChunkEntry(value) };
+    }
+  }
+
+  async replaceAll(contents: {
+    chunks: Iterable<{ digest: Buffer; entry: ChunkEntry }>;
+    blobs: Iterable<{ digest: string; recipe: Buffer }>;
+    counters: Counters;
+  }): Promise<void> {
+    await this.#root.transaction(() => {
+      this.#chunks.clearSync();
+      this.#blobs.clearSync();
+      for (const { digest, entry } of contents.chunks) this.#chunks.putSync(digest, encodeChunkEntry(entry));
+      for (const { digest, recipe } of contents.blobs) this.#blobs.putSync(digest, recipe);
+      this.#meta.putSync(KEY_COUNTERS, contents.counters);
+    });
+  }
+
+  async diskBytes(): Promise<number> {
+    const data = await stat(join(this.#dir, INDEX_FILE));
+    return Math.min(data.size, data.blocks * 512);
+  }
+
+  async close(): Promise<void> {
+    await this.#root.close();
+  }
+}
+
+/** How many times a recipe uses each distinct chunk (hex digest → count). */
+export function countUses(chunks: Iterable<{ digest: Buffer }>): Map<string, number> {
+  const uses = new Map<string, number>();
+  for (const { digest } of chunks) {
+    const hex = digest.toString('hex');
+    uses.set(hex, (uses.get(hex) ?? 0) + 1);
+  }
+  return uses;
+}

@@ -1,0 +1,324 @@
+import { Chunker } from '@strata/chunker';
+import { Digester, parseDigest, sha256Raw, formatDigest } from '@strata/digest';
+import { StrataError } from '@strata/errors';
+import type { BlobWriter, CommitResult, Expected, IngestStatus } from './content-store.ts';
+import type { EngineCore } from './engine-core.ts';
+import type { CommitChunk } from './index-db.ts';
+import { countUses } from './index-db.ts';
+import { Codec, RecordType, type RecordFields } from './pack-format.ts';
+import type { ChunkLocation } from './pending-chunks.ts';
+import { encodeChunkedRecipe, encodeInlineRecipe, type ChunkRef } from './recipe.ts';
+
+// New chunks go to the compression pool in batches of about this many bytes...
+const BATCH_BYTES = 1024 * 1024;
+// ...and a write waits once this many batches are in flight (bounds memory).
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+/**
+ * One write transaction: bytes are hashed and cut into chunks as they
+ * arrive; chunks the store lacks are compressed on the pool and appended to
+ * the open pack; the blob becomes visible only at commit, after its pack
+ * bytes are durable.
+ */
+export class Ingest {
+  readonly ref: string;
+  readonly startedAt = new Date();
+  updatedAt = new Date();
+  expected: Expected;
+  offset = 0;
+  /** Set while a writer handle holds the ref. */
+  heldSince: number | undefined;
+  /** Set once committed or aborted. */
+  ended = false;
+
+  readonly #core: EngineCore;
+  readonly #chunker: Chunker;
+  readonly #sha256 = new Digester('sha256');
+  readonly #sha512: Digester | undefined;
+  readonly #recipe: ChunkRef[] = [];
+  // Pending chunks this write holds a use of (hex digests).
+  readonly #uses = new Set<string>();
+  #batch: { chunks: Uint8Array[]; digests: string[]; bytes: number } = { chunks: [], digests: [], bytes: 0 };
+  #inFlight: Promise<void>[] = [];
+  #failure: unknown;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(core: EngineCore, ref: string, expected: Expected) {
+    this.#core = core;
+    this.ref = ref;
+    this.expected = normalizeExpected(expected);
+    this.#chunker = new Chunker(core.settings.chunker);
+    if (this.expected.digest?.startsWith('sha512:')) this.#sha512 = new Digester('sha512');
+  }
+
+  status(): IngestStatus {
+    return {
+      ref: this.ref,
+      offset: this.offset,
+      expected: { ...this.expected },
+      startedAt: this.startedAt,
+      updatedAt: this.updatedAt,
+    };
+  }
+
+  // Operations on one ingest run one at a time, in call order.
+  #serialize<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  write(bytes: Uint8Array, at?: number): Promise<void> {
+    return this.#serialize(async () => {
+      this.#checkOpen();
+      if (at !== undefined && at !== this.offset) {
+        throw new StrataError('OutOfRange', `write at ${at} but the write is at ${this.offset}`, {
+          details: { offset: this.offset },
+        });
+      }
+      if (this.expected.size !== undefined && this.offset + bytes.byteLength > this.expected.size) {
+        throw new StrataError('OutOfRange', `write past the expected size ${this.expected.size}`, {
+          details: { offset: this.offset, expectedSize: this.expected.size },
+        });
+      }
+      this.#sha256.update(bytes);
+      this.#sha512?.update(bytes);
+      for (const chunk of this.#chunker.push(bytes)) this.#addChunk(chunk);
+      this.offset += bytes.byteLength;
+      this.updatedAt = new Date();
+      while (this.#inFlight.length > MAX_BATCHES_IN_FLIGHT) await this.#inFlight.shift();
+      this.#throwIfFailed();
+    });
+  }
+
+  #checkOpen(): void {
+    if (this.ended) throw new StrataError('FailedPrecondition', `write ${this.ref} has ended`);
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) {
+      throw new StrataError('Unavailable', `write ${this.ref} failed to store its chunks`, { cause: this.#failure });
+    }
+  }
+
+  #addChunk(chunk: Uint8Array): void {
+    const digest = sha256Raw(chunk);
+    this.#recipe.push({ digest, length: chunk.byteLength });
+    const { index, pending } = this.#core;
+    if (index.hasChunk(digest)) return;
+    const hex = digest.toString('hex');
+    if (this.#uses.has(hex)) return;
+    if (pending.use(hex)) {
+      this.#uses.add(hex);
+      return;
+    }
+    this.#batch.chunks.push(chunk);
+    this.#batch.digests.push(hex);
+    this.#batch.bytes += chunk.byteLength;
+    this.#uses.add(hex);
+    // Registered at once so that later chunks of any write find it pending.
+    let settle!: (location: Promise<ChunkLocation>) => void;
+    pending.add(
+      hex,
+      new Promise<ChunkLocation>((resolve) => (settle = resolve)),
+      () => this.#flushBatch(),
+    );
+    (this.#batchSettlers ??= []).push(settle);
+    if (this.#batch.bytes >= BATCH_BYTES) this.#flushBatch();
+  }
+
+  #batchSettlers: ((location: Promise<ChunkLocation>) => void)[] | undefined;
+
+  #flushBatch(): void {
+    const { chunks, digests } = this.#batch;
+    const settlers = this.#batchSettlers ?? [];
+    this.#batch = { chunks: [], digests: [], bytes: 0 };
+    this.#batchSettlers = undefined;
+    if (chunks.length === 0) return;
+    const stored = this.#core.pool.compress(chunks).then((payloads) => {
+      const records: RecordFields[] = payloads.map((payload, i) => ({
+        type: RecordType.Chunk,
+        codec: payload.codec as Codec,
+        key: Buffer.from(digests[i]!, 'hex'),
+        rawLength: chunks[i]!.byteLength,
+        payload: payload.payload,
+      }));
+      return this.#core.packWriter.append(records).then((placed) =>
+        placed.map((where, i) => ({
+          packId: where.packId,
+          payloadOffset: where.payloadOffset,
+          storedLength: where.storedLength,
+          rawLength: chunks[i]!.byteLength,
+          codec: payloads[i]!.codec,
+        })),
+      );
+    });
+    settlers.forEach((settle, i) => settle(stored.then((locations) => locations[i]!)));
+    this.#inFlight.push(
+      stored.then(
+        () => {},
+        (error: unknown) => {
+          this.#failure ??= error;
+        },
+      ),
+    );
+  }
+
+  commit(expected: Expected = {}): Promise<CommitResult> {
+    return this.#serialize(async () => {
+      this.#checkOpen();
+      const want = normalizeExpected({ ...this.expected, ...definedOnly(expected) });
+      if (want.digest?.startsWith('sha512:') && !this.#sha512) {
+        throw new StrataError('InvalidArgument', 'a sha512 digest must be given when the write is opened');
+      }
+      const tail = this.#chunker.finish();
+      const size = this.offset;
+      const inline = this.#recipe.length === 0 && size <= this.#core.settings.inlineMaxBytes;
+      if (tail && !inline) this.#addChunk(tail);
+      this.#flushBatch();
+      await Promise.all(this.#inFlight);
+      this.#inFlight = [];
+      try {
+        this.#throwIfFailed();
+        const actual = (want.digest?.startsWith('sha512:') ? this.#sha512! : this.#sha256).digest();
+        if (want.size !== undefined && want.size !== size) {
+          throw new StrataError('SizeMismatch', `wrote ${size} bytes, expected ${want.size}`, {
+            details: { expected: want.size, actual: size },
+          });
+        }
+        if (want.digest !== undefined && want.digest !== actual) {
+          throw new StrataError('DigestMismatch', `content digest is ${actual}, expected ${want.digest}`, {
+            details: { expected: want.digest, actual },
+          });
+        }
+        const result = await this.#store(actual, size, inline ? (tail ?? new Uint8Array()) : undefined);
+        return result;
+      } finally {
+        this.#end();
+      }
+    });
+  }
+
+  async #store(digest: string, size: number, inlineData: Uint8Array | undefined): Promise<CommitResult> {
+    const { index, packWriter, pending } = this.#core;
+    if (index.getRecipe(digest)) return { digest, size, created: false };
+    const createdAt = Date.now();
+    let recipe: Buffer;
+    const chunks: CommitChunk[] = [];
+    if (inlineData) {
+      recipe = encodeInlineRecipe(inlineData, createdAt);
+    } else {
+      recipe = encodeChunkedRecipe(this.#recipe, size, createdAt);
+      for (const [hex, uses] of countUses(this.#recipe)) {
+        const chunkDigest = Buffer.from(hex, 'hex');
+        let location: ChunkLocation | undefined;
+        if (!index.hasChunk(chunkDigest)) {
+          location = await pending.location(hex);
+          // Another commit may have indexed it while this one waited.
+          if (!location && !index.hasChunk(chunkDigest)) {
+            throw new StrataError('Unavailable', `chunk ${hex} of write ${this.ref} was not stored`);
+          }
+        }
+        chunks.push({ digest: chunkDigest, uses, location });
+      }
+    }
+    await packWriter.append([
+      { type: RecordType.Recipe, codec: Codec.None, key: Buffer.from(digest), rawLength: recipe.byteLength, payload: recipe },
+    ]);
+    // Pack bytes are durable before the index transaction that refers to them.
+    await packWriter.sync();
+    const { created } = await index.commitBlob(digest, recipe, size, chunks);
+    return { digest, size, created };
+  }
+
+  abort(): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.ended) return;
+      this.#flushBatch();
+      await Promise.all(this.#inFlight);
+      this.#inFlight = [];
+      this.#end();
+    });
+  }
+
+  #end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const hex of this.#uses) this.#core.pending.release(hex);
+    this.#uses.clear();
+    this.#recipe.length = 0;
+  }
+}
+
+function normalizeExpected(expected: Expected): Expected {
+  const result: Expected = {};
+  if (expected.digest !== undefined) result.digest = formatDigest(parseDigest(expected.digest));
+  if (expected.size !== undefined) {
+    if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
+      throw new StrataError('InvalidArgument', `invalid expected size ${expected.size}`);
+    }
+    result.size = expected.size;
+  }
+  return result;
+}
+
+function definedOnly(expected: Expected): Expected {
+  const result: Expected = {};
+  if (expected.digest !== undefined) result.digest = expected.digest;
+  if (expected.size !== undefined) result.size = expected.size;
+  return result;
+}
+
+/** A handle on an ingest: what `writer(ref)` returns. Closing releases the ref. */
+export class EngineWriter implements BlobWriter {
+  readonly #ingest: Ingest;
+  readonly #onRelease: (ingest: Ingest) => void;
+  #released = false;
+
+  constructor(ingest: Ingest, onRelease: (ingest: Ingest) => void) {
+    this.#ingest = ingest;
+    this.#onRelease = onRelease;
+  }
+
+  get ref(): string {
+    return this.#ingest.ref;
+  }
+
+  get offset(): number {
+    return this.#ingest.offset;
+  }
+
+  #checkHeld(): void {
+    if (this.#released) throw new StrataError('FailedPrecondition', `writer for ${this.ref} is closed`);
+  }
+
+  async write(bytes: Uint8Array, at?: number): Promise<void> {
+    this.#checkHeld();
+    await this.#ingest.write(bytes, at);
+  }
+
+  async commit(expected?: Expected): Promise<CommitResult> {
+    this.#checkHeld();
+    try {
+      return await this.#ingest.commit(expected);
+    } finally {
+      this.#release();
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.#ingest.abort();
+    this.#release();
+  }
+
+  async close(): Promise<void> {
+    this.#release();
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#onRelease(this.#ingest);
+  }
+}

@@ -1,0 +1,203 @@
+import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StrataError } from '@strata/errors';
+
+/**
+ * Where pack files live. The engine touches pack bytes only through this
+ * interface, so packs can move to object storage without the engine knowing.
+ * Packs are append-only while open and immutable once sealed.
+ */
+export interface PackStore {
+  /** Ids of every pack, ascending. */
+  list(): Promise<number[]>;
+  size(packId: number): Promise<number>;
+  /** Exactly `length` bytes at `offset`; DataLoss when the pack is shorter. */
+  read(packId: number, offset: number, length: number): Promise<Buffer>;
+  /** Creates a new, empty pack; AlreadyExists when the id is taken. */
+  create(packId: number): Promise<PackAppender>;
+  /** Reopens an open pack for appending after cutting it to `length` bytes (a torn tail). */
+  resume(packId: number, length: number): Promise<PackAppender>;
+  remove(packId: number): Promise<void>;
+  /** Bytes all packs occupy. */
+  totalBytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Appends to one pack. Calls must not overlap: the caller serializes them. */
+export interface PackAppender {
+  readonly packId: number;
+  /** Bytes in the pack, including those not yet synced. */
+  readonly size: number;
+  append(pieces: readonly Uint8Array[]): Promise<void>;
+  /** Makes every appended byte durable. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MAX_OPEN_READERS = 128;
+
+export function packFileName(packId: number): string {
+  return `${packId.toString().padStart(8, '0')}.pack`;
+}
+
+/** Packs as files in one local directory. */
+export class LocalPackStore implements PackStore {
+  readonly dir: string;
+  // Open read handles, least recently used first.
+  #readers = new Map<number, Promise<FileHandle>>();
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  static async open(dir: string): Promise<LocalPackStore> {
+    await mkdir(dir, { recursive: true });
+    return new LocalPackStore(dir);
+  }
+
+  #path(packId: number): string {
+    return join(this.dir, packFileName(packId));
+  }
+
+  async list(): Promise<number[]> {
+    const names = await readdir(this.dir);
+    return names
+      .map((name) => /^(\d{8})\.pack$/.exec(name)?.[1])
+      .filter((id): id is string => id !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  async size(packId: number): Promise<number> {
+    return (await stat(this.#path(packId))).size;
+  }
+
+  async read(packId: number, offset: number, length: number): Promise<Buffer> {
+    const handle = await this.#reader(packId);
+    const buffer = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+      if (bytesRead === 0) {
+        throw new StrataError('DataLoss', `pack ${packId} ends before byte ${offset + length}`, {
+          details: { packId, offset, length },
+        });
+      }
+      done += bytesRead;
+    }
+    return buffer;
+  }
+
+  #reader(packId: number): Promise<FileHandle> {
+    let handle = this.#readers.get(packId);
+    if (handle) {
+      this.#readers.delete(packId);
+      this.#readers.set(packId, handle);
+      return handle;
+    }
+    handle = open(this.#path(packId), 'r').catch((error: unknown) => {
+      this.#readers.delete(packId);
+      throw new StrataError('DataLoss', `pack ${packId} cannot be opened`, { cause: error, details: { packId } });
+    });
+    this.#readers.set(packId, handle);
+    if (this.#readers.size > MAX_OPEN_READERS) {
+      const [oldest, oldHandle] = this.#readers.entries().next().value as [number, Promise<FileHandle>];
+      this.#readers.delete(oldest);
+      void oldHandle.then((h) => h.close()).catch(() => {});
+    }
+    return handle;
+  }
+
+  async create(packId: number): Promise<PackAppender> {
+    try {
+      const handle = await open(this.#path(packId), 'wx');
+      return new LocalPackAppender(packId, handle, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new StrataError('AlreadyExists', `pack ${packId} exists`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async resume(packId: number, length: number): Promise<PackAppender> {
+    const handle = await open(this.#path(packId), 'r+');
+    await handle.truncate(length);
+    await handle.sync();
+    await this.#forgetReader(packId);
+    return new LocalPackAppender(packId, handle, length);
+  }
+
+  async remove(packId: number): Promise<void> {
+    await this.#forgetReader(packId);
+    await rm(this.#path(packId), { force: true });
+  }
+
+  async totalBytes(): Promise<number> {
+    let total = 0;
+    for (const id of await this.list()) total += await this.size(id);
+    return total;
+  }
+
+  async #forgetReader(packId: number): Promise<void> {
+    const handle = this.#readers.get(packId);
+    this.#readers.delete(packId);
+    if (handle) await handle.then((h) => h.close()).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    const handles = [...this.#readers.values()];
+    this.#readers.clear();
+    await Promise.all(handles.map((h) => h.then((x) => x.close()).catch(() => {})));
+  }
+}
+
+class LocalPackAppender implements PackAppender {
+  readonly packId: number;
+  #handle: FileHandle;
+  #size: number;
+
+  constructor(packId: number, handle: FileHandle, size: number) {
+    this.packId = packId;
+    this.#handle = handle;
+    this.#size = size;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  async append(pieces: readonly Uint8Array[]): Promise<void> {
+    let position = this.#size;
+    // writev keeps one syscall per batch of records.
+    const { bytesWritten } = await this.#handle.writev(pieces as Uint8Array[], position);
+    const expected = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
+    position += bytesWritten;
+    if (bytesWritten !== expected) {
+      // Short writev: finish piece by piece.
+      let skip = bytesWritten;
+      for (const piece of pieces) {
+        if (skip >= piece.byteLength) {
+          skip -= piece.byteLength;
+          continue;
+        }
+        let rest = piece.subarray(skip);
+        skip = 0;
+        while (rest.byteLength > 0) {
+          const written = (await this.#handle.write(rest, 0, rest.byteLength, position)).bytesWritten;
+          position += written;
+          rest = rest.subarray(written);
+        }
+      }
+    }
+    this.#size = position;
+  }
+
+  async sync(): Promise<void> {
+    await this.#handle.datasync();
+  }
+
+  async close(): Promise<void> {
+    await this.#handle.close();
+  }
+}

@@ -1,0 +1,108 @@
+import { Readable } from 'node:stream';
+import { StrataError } from '@strata/errors';
+import { decodeChunk } from './chunk-codec.ts';
+import type { EngineCore } from './engine-core.ts';
+import type { ChunkEntry } from './layout.ts';
+import { RecipeKind, type Recipe, type RecipeChunks } from './recipe.ts';
+
+// Neighbouring chunks of one pack are read with one call, up to this many bytes...
+const MAX_SPAN_BYTES = 4 * 1024 * 1024;
+// ...when at most this many bytes (record heads) lie between them.
+const MAX_GAP_BYTES = 4096;
+
+interface Span {
+  packId: number;
+  start: number;
+  end: number;
+  chunks: { index: number; digest: Buffer; entry: ChunkEntry }[];
+}
+
+/**
+ * The bytes [offset, offset + length) of a blob as a stream. Chunks are
+ * read in spans (neighbours in a pack in one read), one span ahead of the
+ * consumer, and every chunk is checked against its digest before a byte of
+ * it is passed on.
+ */
+export function readRecipe(core: EngineCore, digest: string, recipe: Recipe, offset: number, length: number, signal?: AbortSignal): Readable {
+  if (recipe.kind === RecipeKind.Inline) {
+    return Readable.from(length === 0 ? [] : [recipe.data.subarray(offset, offset + length)], { objectMode: false });
+  }
+  const stream = Readable.from(chunkedBytes(core, digest, recipe.chunks, offset, length, signal), { objectMode: false });
+  if (signal) {
+    const onAbort = () => stream.destroy(new StrataError('Cancelled', 'read cancelled'));
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+  }
+  return stream;
+}
+
+async function* chunkedBytes(
+  core: EngineCore,
+  digest: string,
+  chunks: RecipeChunks,
+  offset: number,
+  length: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Buffer> {
+  if (length === 0) return;
+  const end = offset + length;
+  const ends = chunks.ends();
+  const first = chunks.indexAt(offset);
+  const last = chunks.indexAt(end - 1);
+  const spans = planSpans(core, digest, chunks, first, last);
+  let next = spans.next();
+  let ahead = next.done ? undefined : fetchSpan(core, next.value);
+  while (ahead) {
+    const current = await ahead;
+    next = spans.next();
+    ahead = next.done ? undefined : fetchSpan(core, next.value);
+    // Errors of a span read ahead are surfaced when it is awaited.
+    ahead?.catch(() => {});
+    for (const { index, raw } of current) {
+      if (signal?.aborted) throw new StrataError('Cancelled', 'read cancelled');
+      const chunkStart = index === 0 ? 0 : ends[index - 1]!;
+      const from = Math.max(offset - chunkStart, 0);
+      const to = Math.min(end - chunkStart, raw.byteLength);
+      yield from === 0 && to === raw.byteLength ? raw : raw.subarray(from, to);
+    }
+  }
+}
+
+function* planSpans(core: EngineCore, digest: string, chunks: RecipeChunks, first: number, last: number): Generator<Span> {
+  let span: Span | undefined;
+  for (let index = first; index <= last; index++) {
+    const chunkDigest = chunks.digest(index);
+    const entry = core.index.getChunk(chunkDigest);
+    if (!entry) {
+      throw new StrataError('DataLoss', `blob ${digest} refers to missing chunk ${chunkDigest.toString('hex')}`, {
+        details: { blobs: [digest], chunk: chunkDigest.toString('hex') },
+      });
+    }
+    const entryEnd = entry.payloadOffset + entry.storedLength;
+    if (
+      span &&
+      span.packId === entry.packId &&
+      entry.payloadOffset >= span.end &&
+      entry.payloadOffset - span.end <= MAX_GAP_BYTES &&
+      entryEnd - span.start <= MAX_SPAN_BYTES
+    ) {
+      span.end = entryEnd;
+      span.chunks.push({ index, digest: chunkDigest, entry });
+      continue;
+    }
+    if (span) yield span;
+    span = { packId: entry.packId, start: entry.payloadOffset, end: entryEnd, chunks: [{ index, digest: chunkDigest, entry }] };
+  }
+  if (span) yield span;
+}
+
+async function fetchSpan(core: EngineCore, span: Span): Promise<{ index: number; raw: Buffer }[]> {
+  const bytes = await core.packs.read(span.packId, span.start, span.end - span.start);
+  return span.chunks.map(({ index, digest, entry }) => {
+    const at = entry.payloadOffset - span.start;
+    return { index, raw: decodeChunk(bytes.subarray(at, at + entry.storedLength), entry.codec, entry.rawLength, digest) };
+  });
+}
