@@ -1,0 +1,9 @@
+export {
+  type ChunkerOptions,
+  DEFAULT_CHUNKER_OPTIONS,
+  validateChunkerOptions,
+} from './options.ts';
+export { NEED_MORE_BYTES, findCutPoint, cutPoints } from './cut-point.ts';
+export { Chunker } from './chunker.ts';
+export { chunkStream } from './chunk-stream.ts';
+export { GEAR, GEAR_SEED } from './gear.ts';
