@@ -48,5 +48,10 @@ function generateGearTable(seed: bigint): Int32Array {
   return table;
 }
 
-/** The table, as signed 32-bit words; read-only by convention. */
+/** The table, as signed 32-bit words; never handed out, so nothing can alter it. */
 export const GEAR: Int32Array = generateGearTable(GEAR_SEED);
+
+/** A copy of the gear table as unsigned words, for inspection and golden tests. */
+export function gearTable(): Uint32Array {
+  return new Uint32Array(GEAR);
+}

@@ -6,4 +6,4 @@ export {
 export { NEED_MORE_BYTES, findCutPoint, cutPoints } from './cut-point.ts';
 export { Chunker } from './chunker.ts';
 export { chunkStream } from './chunk-stream.ts';
-export { GEAR, GEAR_SEED } from './gear.ts';
+export { GEAR_SEED, gearTable } from './gear.ts';
