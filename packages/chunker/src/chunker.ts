@@ -17,8 +17,8 @@ import { type ChunkParams, type ChunkerOptions, DEFAULT_CHUNKER_OPTIONS, resolve
 export class Chunker {
   readonly options: Readonly<Required<ChunkerOptions>>;
   readonly #params: ChunkParams;
-  /** The chunk in progress: pending bytes are #buffer[0, #pending). */
-  readonly #buffer: Uint8Array;
+  /** The chunk in progress: pending bytes are #buffer[0, #pending). Allocated on first use. */
+  #buffer: Uint8Array | undefined;
   #pending = 0;
   /** Largest candidate length already rejected for the chunk in progress. */
   #scanned = 0;
@@ -27,7 +27,6 @@ export class Chunker {
     this.#params = resolveChunkParams(options);
     const { minSize, avgSize, maxSize, normalization } = this.#params;
     this.options = Object.freeze({ minSize, avgSize, maxSize, normalization });
-    this.#buffer = new Uint8Array(maxSize);
   }
 
   /** Bytes pushed but not yet returned in a chunk (always less than maxSize). */
@@ -40,19 +39,20 @@ export class Chunker {
     if (!(bytes instanceof Uint8Array)) throw new StrataError('InvalidArgument', 'Chunker.push needs a Uint8Array');
     const chunks: Uint8Array[] = [];
     let offset = 0;
-    if (this.#pending > 0) {
+    if (this.#buffer !== undefined && this.#pending > 0) {
       // The chunk in progress ends within maxSize of its start, so only that
       // much input is ever copied in; later chunks are cut from the input in place.
+      const buffer = this.#buffer;
       const before = this.#pending;
-      const take = Math.min(bytes.length, this.#buffer.length - before);
-      this.#buffer.set(bytes.subarray(0, take), before);
-      const size = scanForCut(this.#buffer, 0, before + take, this.#params, false, this.#scanned);
+      const take = Math.min(bytes.length, buffer.length - before);
+      buffer.set(bytes.subarray(0, take), before);
+      const size = scanForCut(buffer, 0, before + take, this.#params, false, this.#scanned);
       if (size === NEED_MORE_BYTES) {
         this.#pending = before + take;
         this.#scanned = this.#pending;
         return chunks;
       }
-      chunks.push(this.#buffer.slice(0, size));
+      chunks.push(buffer.slice(0, size));
       offset = size - before;
       this.#pending = 0;
     }
@@ -60,6 +60,7 @@ export class Chunker {
     while (offset < length) {
       const size = scanForCut(bytes, offset, length, this.#params, false, 0);
       if (size === NEED_MORE_BYTES) {
+        this.#buffer ??= new Uint8Array(this.#params.maxSize);
         this.#buffer.set(bytes.subarray(offset), 0);
         this.#pending = length - offset;
         this.#scanned = this.#pending;
@@ -75,7 +76,7 @@ export class Chunker {
   finish(): Uint8Array | undefined {
     // A pending region is always shorter than maxSize and has no cut point
     // found so far, so it is exactly one chunk.
-    const tail = this.#pending === 0 ? undefined : this.#buffer.slice(0, this.#pending);
+    const tail = this.#pending === 0 ? undefined : this.#buffer?.slice(0, this.#pending);
     this.#pending = 0;
     this.#scanned = 0;
     return tail;
