@@ -2,17 +2,14 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { encodeChunk } from './chunk-codec.ts';
 
-/** A batch of chunks packed back to back in one buffer. */
+/**
+ * A batch of chunks packed back to back in one buffer. The worker answers
+ * with one buffer too: u32:count (u32:storedLength u8:codec)* payloads.
+ */
 export interface CompressTask {
   buffer: ArrayBuffer;
   lengths: number[];
   level: number;
-}
-
-export interface CompressResult {
-  buffer: ArrayBuffer;
-  lengths: number[];
-  codecs: number[];
 }
 
 export interface StoredChunk {
@@ -37,6 +34,7 @@ export class CompressPool {
             minThreads: threads,
             maxThreads: threads,
             idleTimeout: 30_000,
+            resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 },
           })
         : undefined;
   }
@@ -51,14 +49,16 @@ export class CompressPool {
       at += chunk.byteLength;
     }
     const task: CompressTask = { buffer: packed.buffer, lengths: chunks.map((c) => c.byteLength), level: this.#level };
-    const result = (await this.#piscina.run(task, { transferList: [packed.buffer] })) as CompressResult;
-    const output = new Uint8Array(result.buffer);
+    const result = (await this.#piscina.run(task, { transferList: [packed.buffer] })) as Uint8Array;
+    const output = Buffer.from(result.buffer, result.byteOffset, result.byteLength);
+    const count = output.readUInt32LE(0);
     const stored: StoredChunk[] = [];
-    let start = 0;
-    result.lengths.forEach((length, i) => {
-      stored.push({ codec: result.codecs[i]!, payload: output.subarray(start, start + length) });
-      start += length;
-    });
+    let payloadAt = 4 + count * 5;
+    for (let i = 0; i < count; i++) {
+      const length = output.readUInt32LE(4 + i * 5);
+      stored.push({ codec: output.readUInt8(8 + i * 5), payload: output.subarray(payloadAt, payloadAt + length) });
+      payloadAt += length;
+    }
     return stored;
   }
 

@@ -23,7 +23,7 @@ import { indexDir, lockFile, packsDir } from './layout.ts';
 import { Codec, RecordType } from './pack-format.ts';
 import { scanPack, type PackScan } from './pack-scan.ts';
 import { LocalPackStore, type PackStore } from './pack-store.ts';
-import { PackWriter, sealPack } from './pack-writer.ts';
+import { PackWriter, sealPack, type DurablePoint } from './pack-writer.ts';
 import { PendingChunks } from './pending-chunks.ts';
 import { readRecipe } from './read-path.ts';
 import { decodeRecipe, type Recipe } from './recipe.ts';
@@ -53,6 +53,12 @@ export interface OpenReport {
   tornBytes: number;
   /** Packs sealed during recovery (left open by a crash). */
   sealedPacks: number[];
+  /**
+   * Open packs whose records are damaged where the index says they were
+   * durable: left untouched (fsck reports what is lost) and no longer
+   * appended to.
+   */
+  damagedPacks: number[];
 }
 
 /**
@@ -71,9 +77,9 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     const settings = await loadOrCreateFormat(dir, settingsRequest);
     const packs = await LocalPackStore.open(packsDir(dir));
     opened.push(packs);
-    const { openPack, nextPackId, report } = await recoverPacks(packs);
     const index = await LmdbIndex.open(indexDir(dir));
     opened.push(index);
+    const { openPack, nextPackId, report } = await recoverPacks(packs, index.durablePoint());
     const packWriter = await PackWriter.open(
       packs,
       { targetPackBytes: options.targetPackBytes ?? DEFAULT_TARGET_PACK_BYTES },
@@ -90,27 +96,42 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
   }
 }
 
-async function recoverPacks(packs: PackStore): Promise<{
+/**
+ * Finds the packs a crash left open. The newest open pack has its torn tail
+ * cut and is appended to again; an older one (a crash between sealing and
+ * opening the next) is sealed. Bytes the index recorded as durable are
+ * never cut: invalid records there are damage, not a torn tail, and the
+ * pack is left as it is for fsck to report.
+ */
+async function recoverPacks(
+  packs: PackStore,
+  durable: DurablePoint | undefined,
+): Promise<{
   openPack: { packId: number; length: number; records: PackScan['records'] } | undefined;
   nextPackId: number;
   report: OpenReport;
 }> {
   const ids = await packs.list();
-  const report: OpenReport = { packs: ids.length, tornBytes: 0, sealedPacks: [] };
+  const report: OpenReport = { packs: ids.length, tornBytes: 0, sealedPacks: [], damagedPacks: [] };
   let openPack: { packId: number; length: number; records: PackScan['records'] } | undefined;
   let nextPackId = (ids.at(-1) ?? 0) + 1;
   for (const packId of ids) {
     const scan = await scanPack(packs, packId);
     if (scan.sealed) continue;
-    report.tornBytes += scan.fileLength - scan.validLength;
     const newest = packId === ids.at(-1);
-    if (scan.validLength === 0) {
-      // Created but its header never made it to disk: nothing in it.
+    const torn = scan.fileLength - scan.validLength;
+    const durableLength = durable?.packId === packId ? durable.length : durable && durable.packId > packId ? Infinity : 0;
+    if (scan.validLength < Math.min(durableLength, scan.fileLength)) {
+      report.damagedPacks.push(packId);
+    } else if (scan.validLength === 0) {
+      // Created but its header never reached the disk: nothing in it.
       await packs.remove(packId);
       if (newest) nextPackId = packId;
     } else if (newest) {
+      report.tornBytes += torn;
       openPack = { packId, length: scan.validLength, records: scan.records };
     } else {
+      report.tornBytes += torn;
       await sealPack(packs, packId, scan.validLength, scan.records);
       report.sealedPacks.push(packId);
     }
@@ -233,8 +254,8 @@ export class Engine implements ContentStore, StoreAdmin {
     // The tombstone reaches the packs first, so a rebuilt index does not bring the blob back.
     const key = Buffer.from(found.digest);
     await packWriter.append([{ type: RecordType.Tombstone, codec: Codec.None, key, rawLength: 0, payload: new Uint8Array() }]);
-    await packWriter.sync();
-    if (!(await index.deleteBlob(found.digest))) {
+    const durable = await packWriter.sync();
+    if (!(await index.deleteBlob(found.digest, durable))) {
       throw new StrataError('NotFound', `blob ${found.digest} not found`, { details: { digest: found.digest } });
     }
   }

@@ -7,12 +7,14 @@ import {
   DB_META,
   INDEX_FILE,
   KEY_COUNTERS,
+  KEY_DURABLE,
   type ChunkEntry,
   type Counters,
   decodeChunkEntry,
   emptyCounters,
   encodeChunkEntry,
 } from './layout.ts';
+import type { DurablePoint } from './pack-writer.ts';
 import { decodeRecipe, RecipeKind } from './recipe.ts';
 
 /** A chunk a commit needs: its digest, how often the recipe uses it, and where it lies if the index lacks it. */
@@ -36,9 +38,17 @@ export interface EngineIndex {
    * blob is already there nothing changes and `created` is false. A chunk
    * the index lacks must come with its location.
    */
-  commitBlob(digest: string, recipe: Buffer, size: number, chunks: readonly CommitChunk[]): Promise<{ created: boolean }>;
+  commitBlob(
+    digest: string,
+    recipe: Buffer,
+    size: number,
+    chunks: readonly CommitChunk[],
+    durable: DurablePoint,
+  ): Promise<{ created: boolean }>;
   /** Removes a blob and drops its chunk references; false when absent. */
-  deleteBlob(digest: string): Promise<boolean>;
+  deleteBlob(digest: string, durable: DurablePoint): Promise<boolean>;
+  /** The furthest durable point of the packs any transaction recorded. */
+  durablePoint(): DurablePoint | undefined;
   blobs(start?: string): Iterable<{ digest: string; recipe: Buffer }>;
   chunks(): Iterable<{ digest: Buffer; entry: ChunkEntry }>;
   counters(): Counters;
@@ -58,14 +68,14 @@ export class LmdbIndex implements EngineIndex {
   readonly #root: RootDatabase;
   readonly #chunks: Database<Buffer, Buffer>;
   readonly #blobs: Database<Buffer, string>;
-  readonly #meta: Database<Counters, string>;
+  readonly #meta: Database<Counters | DurablePoint, string>;
 
   private constructor(dir: string, root: RootDatabase) {
     this.#dir = dir;
     this.#root = root;
     this.#chunks = root.openDB<Buffer, Buffer>({ name: DB_CHUNKS, keyEncoding: 'binary', encoding: 'binary' });
     this.#blobs = root.openDB<Buffer, string>({ name: DB_BLOBS, encoding: 'binary' });
-    this.#meta = root.openDB<Counters, string>({ name: DB_META, encoding: 'msgpack' });
+    this.#meta = root.openDB<Counters | DurablePoint, string>({ name: DB_META, encoding: 'msgpack' });
   }
 
   static async open(dir: string): Promise<LmdbIndex> {
@@ -88,11 +98,30 @@ export class LmdbIndex implements EngineIndex {
   }
 
   counters(): Counters {
-    return { ...emptyCounters(), ...this.#meta.get(KEY_COUNTERS) };
+    return { ...emptyCounters(), ...(this.#meta.get(KEY_COUNTERS) as Counters | undefined) };
   }
 
-  commitBlob(digest: string, recipe: Buffer, size: number, chunks: readonly CommitChunk[]): Promise<{ created: boolean }> {
+  durablePoint(): DurablePoint | undefined {
+    return this.#meta.get(KEY_DURABLE) as DurablePoint | undefined;
+  }
+
+  // Inside a write transaction: moves the durable point forward, never back.
+  #advanceDurable(point: DurablePoint): void {
+    const current = this.durablePoint();
+    if (!current || point.packId > current.packId || (point.packId === current.packId && point.length > current.length)) {
+      this.#meta.putSync(KEY_DURABLE, point);
+    }
+  }
+
+  commitBlob(
+    digest: string,
+    recipe: Buffer,
+    size: number,
+    chunks: readonly CommitChunk[],
+    durable: DurablePoint,
+  ): Promise<{ created: boolean }> {
     return this.#root.transaction(() => {
+      this.#advanceDurable(durable);
       if (this.#blobs.doesExist(digest)) return { created: false };
       const counters = this.counters();
       for (const chunk of chunks) {
@@ -125,8 +154,9 @@ export class LmdbIndex implements EngineIndex {
     });
   }
 
-  deleteBlob(digest: string): Promise<boolean> {
+  deleteBlob(digest: string, durable: DurablePoint): Promise<boolean> {
     return this.#root.transaction(() => {
+      this.#advanceDurable(durable);
       const bytes = this.#blobs.get(digest);
       if (!bytes) return false;
       const recipe = decodeRecipe(bytes);

@@ -227,8 +227,8 @@ export class Ingest {
       { type: RecordType.Recipe, codec: Codec.None, key: Buffer.from(digest), rawLength: recipe.byteLength, payload: recipe },
     ]);
     // Pack bytes are durable before the index transaction that refers to them.
-    await packWriter.sync();
-    const { created } = await index.commitBlob(digest, recipe, size, chunks);
+    const durable = await packWriter.sync();
+    const { created } = await index.commitBlob(digest, recipe, size, chunks, durable);
     return { digest, size, created };
   }
 

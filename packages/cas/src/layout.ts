@@ -13,6 +13,8 @@
  *       ├── v1/chunks      sha256 (32 raw bytes)    -> ChunkEntry (23 bytes)
  *       ├── v1/blobs       "sha256:<hex>" (string)  -> recipe (recipe.ts)
  *       └── v1/meta        "counters"               -> Counters (msgpack)
+ *                          "durable"                -> { packId, length }: the open pack is on
+ *                                                      disk at least this far (msgpack)
  *
  * ChunkEntry = u32:packId u48:payloadOffset u32:storedLength u32:rawLength u8:codec u32:refs
  */
@@ -43,6 +45,7 @@ export const DB_CHUNKS = `v${FORMAT_VERSION}/chunks`;
 export const DB_BLOBS = `v${FORMAT_VERSION}/blobs`;
 export const DB_META = `v${FORMAT_VERSION}/meta`;
 export const KEY_COUNTERS = 'counters';
+export const KEY_DURABLE = 'durable';
 
 /** Where a chunk lies and how many recipe entries use it. */
 export interface ChunkEntry {

@@ -14,6 +14,12 @@ export interface PayloadLocation {
   storedLength: number;
 }
 
+/** A pack and the length up to which its bytes are known to be on disk. */
+export interface DurablePoint {
+  packId: number;
+  length: number;
+}
+
 export interface PackWriterOptions {
   /** A pack is sealed (trailer written) once it reaches this many bytes. */
   targetPackBytes: number;
@@ -108,14 +114,18 @@ export class PackWriter {
     });
   }
 
-  /** Makes every record appended so far durable. */
-  sync(): Promise<void> {
+  /**
+   * Makes every record appended so far durable, and says how far the open
+   * pack is durable: recovery never cuts a pack below that point.
+   */
+  sync(): Promise<DurablePoint> {
     return this.#enqueue(async () => {
       if (this.#appender.size > this.#syncedBytes) {
         const size = this.#appender.size;
         await this.#appender.sync();
         this.#syncedBytes = size;
       }
+      return { packId: this.#appender.packId, length: this.#syncedBytes };
     });
   }
 
