@@ -1,0 +1,65 @@
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Engine } from '@strata/cas';
+import { StrataError } from '@strata/errors';
+
+export const DEFAULT_DATA_DIR = './strata-data';
+
+/**
+ * A data directory holds one subdirectory per component:
+ *
+ *   <data>/
+ *   ├── cas/       the storage engine (@strata/cas layout)
+ *   └── gateway/   the registry's own metadata
+ */
+export function engineDir(dataDir: string): string {
+  return join(resolve(dataDir), 'cas');
+}
+
+export interface DataOptions {
+  data: string;
+}
+
+/** Adds `--data DIR` to a command that opens the engine in-process. */
+export function withDataOption(command: Command): Command {
+  return command.option('--data <dir>', 'data directory', DEFAULT_DATA_DIR);
+}
+
+/**
+ * How a command uses the store: `write` creates it when missing and
+ * compresses on every core; `read` needs an existing store (NotFound
+ * otherwise, rather than an empty store made just to be read) and starts no
+ * compression threads.
+ */
+export type StoreMode = 'read' | 'write';
+
+/** Opens the engine of a data directory, runs `work` on it, and closes it. */
+export async function withStore<T>(dataDir: string, mode: StoreMode, work: (engine: Engine) => Promise<T>): Promise<T> {
+  const dir = engineDir(dataDir);
+  if (mode === 'read' && !(await isDirectory(dir))) {
+    throw new StrataError('NotFound', `no strata store in ${dataDir} (${dir} does not exist)`, {
+      details: { dataDir },
+    });
+  }
+  // The engine (native modules, worker pool) is loaded on first use: --help and --version stay instant.
+  const { openStore } = await import('@strata/cas');
+  const engine = await openStore(dir, mode === 'read' ? { compressThreads: 0 } : {});
+  let result: T;
+  try {
+    result = await work(engine);
+  } catch (error) {
+    await engine.close().catch(() => {});
+    throw error;
+  }
+  await engine.close();
+  return result;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
