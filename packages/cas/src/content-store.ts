@@ -66,6 +66,8 @@ export interface Expected {
 export interface WriterOptions {
   /** Checked at commit (and `size` also while writing: exceeding it is OutOfRange). */
   expected?: Expected;
+  /** The committed blob is added to this lease (NotFound when the lease does not exist). */
+  lease?: string;
 }
 
 /** The state of a write in progress. */
@@ -109,7 +111,8 @@ export interface BlobWriter {
   abort(): Promise<void>;
   /**
    * Releases the ref without ending the transaction, so that a later
-   * `writer(ref)` resumes at `offset`. Idempotent.
+   * `writer(ref)` resumes at `offset` — in the in-process engine even after
+   * the store is closed and opened again. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -194,4 +197,78 @@ export interface FsckOptions {
 export interface StoreAdmin {
   stats(): Promise<StoreStats>;
   fsck(options?: FsckOptions): Promise<FsckReport>;
+}
+
+/** The chunking a store uses; a client cuts with the same to share chunks. */
+export interface ChunkingParams {
+  minSize: number;
+  avgSize: number;
+  maxSize: number;
+}
+
+/** A blob as its ordered chunks (raw sha256 hex and length of each). */
+export interface BlobRecipe {
+  digest: string;
+  size: number;
+  /** True for small blobs kept whole: they have no chunks, read them instead. */
+  inline: boolean;
+  chunks: { digest: string; length: number }[];
+}
+
+export interface ChunkData {
+  /** Raw sha256 hex of `data`; checked when given (DigestMismatch). */
+  digest?: string;
+  data: Uint8Array;
+}
+
+/**
+ * Chunk-aware transfer: a client that already holds most of a blob's chunks
+ * moves only the others. Chunk digests are lowercase hex SHA-256 of the raw
+ * chunk bytes (no algorithm prefix).
+ */
+export interface ChunkTransfer {
+  chunking(): Promise<ChunkingParams>;
+  /** NotFound when the store lacks the blob. */
+  getRecipe(digest: string): Promise<BlobRecipe>;
+  /** The subset of `digests` the store lacks, in the order given. */
+  findMissingChunks(digests: readonly string[]): Promise<string[]>;
+  /**
+   * Stores chunks (each checked against its digest when one is given) and
+   * returns their digests. Until a recipe uses them they are garbage, kept
+   * from collection only by `lease`.
+   */
+  putChunks(chunks: readonly ChunkData[], options?: { lease?: string }): Promise<string[]>;
+  /** The chunks' raw bytes, in the order asked. NotFound for a chunk the store lacks. */
+  readChunks(digests: readonly string[], options?: { signal?: AbortSignal }): AsyncIterable<{ digest: string; data: Buffer }>;
+  /**
+   * Commits a blob made of chunks the store holds. FailedPrecondition (with
+   * details.missing) when some are missing; the content is hashed and must
+   * match `expected` (DigestMismatch / SizeMismatch otherwise).
+   */
+  commitRecipe(
+    expected: { digest: string; size: number },
+    chunks: readonly { digest: string; length: number }[],
+    options?: { lease?: string },
+  ): Promise<CommitResult>;
+}
+
+export interface LeaseInfo {
+  id: string;
+  createdAt: Date;
+  expiresAt: Date;
+  labels: Record<string, string>;
+}
+
+/**
+ * Leases protect content that is not referenced yet (chunks put ahead of
+ * their recipe, blobs pushed ahead of the manifest that names them): garbage
+ * collection treats everything under a live lease as a root.
+ */
+export interface LeaseManager {
+  /** AlreadyExists when `id` is taken. The default time to live is 24 hours. */
+  createLease(options?: { id?: string; ttlMs?: number; labels?: Record<string, string> }): Promise<LeaseInfo>;
+  /** Ends a lease; what it protected becomes collectable. NotFound when absent. */
+  releaseLease(id: string): Promise<void>;
+  /** Live leases (expired ones are gone). */
+  listLeases(): Promise<LeaseInfo[]>;
 }

@@ -3,7 +3,16 @@ import { canonicalDigest } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 import type { ChunkerOptions } from '@strata/chunker';
 import { CompressPool } from './compress-pool.ts';
+import { randomUUID } from 'node:crypto';
+import { chunkDigest, commitRecipe, putChunks, readChunks, recipeOf } from './chunk-transfer.ts';
 import type {
+  BlobRecipe,
+  ChunkData,
+  ChunkingParams,
+  ChunkTransfer,
+  CommitResult,
+  LeaseInfo,
+  LeaseManager,
   BlobRead,
   BlobStat,
   ContentStore,
@@ -17,7 +26,7 @@ import type {
 } from './content-store.ts';
 import type { EngineCore, EngineSettings } from './engine-core.ts';
 import { runFsck } from './fsck.ts';
-import { LmdbIndex } from './index-db.ts';
+import { LmdbIndex, type IngestCheckpoint, type LeaseRecord } from './index-db.ts';
 import { EngineWriter, Ingest } from './ingest.ts';
 import { indexDir, lockFile, packsDir } from './layout.ts';
 import { Codec, RecordType } from './pack-format.ts';
@@ -140,7 +149,7 @@ async function recoverPacks(
 }
 
 /** The in-process engine: a ContentStore over packs and an LMDB index. */
-export class Engine implements ContentStore, StoreAdmin {
+export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseManager {
   readonly dir: string;
   readonly openReport: OpenReport;
   readonly #core: EngineCore;
@@ -211,6 +220,7 @@ export class Engine implements ContentStore, StoreAdmin {
     }
     let ingest = this.#ingests.get(ref);
     if (ingest?.ended) ingest = undefined;
+    if (options.lease !== undefined) this.#checkLease(options.lease);
     if (ingest && ingest.heldSince !== undefined) {
       const heldForMs = Date.now() - ingest.heldSince;
       throw new StrataError('Unavailable', `ref ${ref} is held by another writer (for ${heldForMs} ms)`, {
@@ -218,7 +228,15 @@ export class Engine implements ContentStore, StoreAdmin {
       });
     }
     if (!ingest) {
-      ingest = new Ingest(this.#core, ref, options.expected ?? {});
+      const saved = this.#core.index.getIngest(ref);
+      ingest = saved
+        ? await Ingest.restore(this.#core, ref, saved)
+        : new Ingest(this.#core, ref, options.expected ?? {}, options.lease);
+      // Another writer(ref) may have raced this one through the restore.
+      const raced = this.#ingests.get(ref);
+      if (raced && !raced.ended) {
+        throw new StrataError('Unavailable', `ref ${ref} is held by another writer (for 0 ms)`, { details: { ref, heldForMs: 0 } });
+      }
       this.#ingests.set(ref, ingest);
     }
     ingest.heldSince = Date.now();
@@ -231,21 +249,108 @@ export class Engine implements ContentStore, StoreAdmin {
   async status(ref: string): Promise<IngestStatus> {
     this.#checkOpen();
     const ingest = this.#ingests.get(ref);
-    if (!ingest || ingest.ended) throw new StrataError('NotFound', `no write in progress under ref ${ref}`);
-    return ingest.status();
+    if (ingest && !ingest.ended) return ingest.status();
+    const saved = this.#core.index.getIngest(ref);
+    if (!saved) throw new StrataError('NotFound', `no write in progress under ref ${ref}`);
+    return savedStatus(ref, saved);
   }
 
   async listIngests(): Promise<IngestStatus[]> {
     this.#checkOpen();
-    return [...this.#ingests.values()].filter((ingest) => !ingest.ended).map((ingest) => ingest.status());
+    const statuses = new Map<string, IngestStatus>();
+    for (const { ref, checkpoint } of this.#core.index.ingests()) statuses.set(ref, savedStatus(ref, checkpoint));
+    for (const ingest of this.#ingests.values()) if (!ingest.ended) statuses.set(ingest.ref, ingest.status());
+    return [...statuses.values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   }
 
   async abortIngest(ref: string): Promise<void> {
     this.#checkOpen();
     const ingest = this.#ingests.get(ref);
-    if (!ingest) return;
-    await ingest.abort();
-    if (ingest.heldSince === undefined) this.#ingests.delete(ref);
+    if (ingest) {
+      await ingest.abort();
+      if (ingest.heldSince === undefined) this.#ingests.delete(ref);
+    }
+    if (this.#core.index.getIngest(ref)) await this.#core.index.deleteIngest(ref);
+  }
+
+  #checkLease(id: string): void {
+    const lease = this.#core.index.getLease(id);
+    if (!lease || lease.expiresAt <= Date.now()) throw new StrataError('NotFound', `lease ${id} not found`);
+  }
+
+  async chunking(): Promise<ChunkingParams> {
+    this.#checkOpen();
+    const { minSize, avgSize, maxSize } = this.#core.settings.chunker;
+    return { minSize, avgSize, maxSize };
+  }
+
+  async getRecipe(digest: string): Promise<BlobRecipe> {
+    this.#checkOpen();
+    const canonical = canonicalDigest(digest);
+    const bytes = this.#core.index.getRecipe(canonical);
+    if (!bytes) throw new StrataError('NotFound', `blob ${canonical} not found`, { details: { digest: canonical } });
+    return recipeOf(this.#core, canonical, bytes);
+  }
+
+  async findMissingChunks(digests: readonly string[]): Promise<string[]> {
+    this.#checkOpen();
+    return digests.filter((hex) => !this.#core.index.hasChunk(chunkDigest(hex)));
+  }
+
+  async putChunks(chunks: readonly ChunkData[], options: { lease?: string } = {}): Promise<string[]> {
+    this.#checkOpen();
+    if (options.lease !== undefined) this.#checkLease(options.lease);
+    return putChunks(this.#core, chunks, options.lease);
+  }
+
+  readChunks(digests: readonly string[], options: { signal?: AbortSignal } = {}): AsyncIterable<{ digest: string; data: Buffer }> {
+    this.#checkOpen();
+    return readChunks(this.#core, digests, options.signal);
+  }
+
+  async commitRecipe(
+    expected: { digest: string; size: number },
+    chunks: readonly { digest: string; length: number }[],
+    options: { lease?: string } = {},
+  ): Promise<CommitResult> {
+    this.#checkOpen();
+    if (options.lease !== undefined) this.#checkLease(options.lease);
+    return commitRecipe(this.#core, expected, chunks, options.lease);
+  }
+
+  async createLease(options: { id?: string; ttlMs?: number; labels?: Record<string, string> } = {}): Promise<LeaseInfo> {
+    this.#checkOpen();
+    const id = options.id ?? `lease-${randomUUID()}`;
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256 || id.includes('\u0000')) {
+      throw new StrataError('InvalidArgument', 'a lease id is 1 to 256 characters without NUL');
+    }
+    const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
+    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new StrataError('InvalidArgument', `invalid lease ttl ${ttlMs}`);
+    const now = Date.now();
+    const record = { createdAt: now, expiresAt: now + ttlMs, labels: { ...options.labels } };
+    await this.#dropExpiredLeases();
+    if (!(await this.#core.index.createLease(id, record))) {
+      throw new StrataError('AlreadyExists', `lease ${id} exists`);
+    }
+    return leaseInfo(id, record);
+  }
+
+  async releaseLease(id: string): Promise<void> {
+    this.#checkOpen();
+    if (!(await this.#core.index.deleteLease(id))) throw new StrataError('NotFound', `lease ${id} not found`);
+  }
+
+  async listLeases(): Promise<LeaseInfo[]> {
+    this.#checkOpen();
+    await this.#dropExpiredLeases();
+    return [...this.#core.index.leases()].map(({ id, lease }) => leaseInfo(id, lease));
+  }
+
+  async #dropExpiredLeases(): Promise<void> {
+    const now = Date.now();
+    for (const { id, lease } of [...this.#core.index.leases()]) {
+      if (lease.expiresAt <= now) await this.#core.index.deleteLease(id);
+    }
   }
 
   async delete(digest: string): Promise<void> {
@@ -306,7 +411,8 @@ export class Engine implements ContentStore, StoreAdmin {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      for (const ingest of this.#ingests.values()) await ingest.abort().catch(() => {});
+      // Writes in progress are saved, not dropped: they resume when the store is opened again.
+      for (const ingest of this.#ingests.values()) await ingest.checkpoint().catch(() => ingest.abort().catch(() => {}));
       this.#ingests.clear();
       const { packWriter, pool, packs, index } = this.#core;
       await packWriter.close().catch(() => {});
@@ -317,6 +423,22 @@ export class Engine implements ContentStore, StoreAdmin {
     })();
     return this.#closed;
   }
+}
+
+export const DEFAULT_LEASE_TTL_MS = 24 * 60 * 60 * 1000;
+
+function savedStatus(ref: string, saved: IngestCheckpoint): IngestStatus {
+  return {
+    ref,
+    offset: saved.offset,
+    expected: { ...saved.expected },
+    startedAt: new Date(saved.startedAt),
+    updatedAt: new Date(saved.startedAt),
+  };
+}
+
+function leaseInfo(id: string, lease: LeaseRecord): LeaseInfo {
+  return { id, createdAt: new Date(lease.createdAt), expiresAt: new Date(lease.expiresAt), labels: { ...lease.labels } };
 }
 
 function statOf(digest: string, recipe: Recipe): BlobStat {

@@ -5,6 +5,10 @@ import {
   DB_BLOBS,
   DB_CHUNKS,
   DB_META,
+  DB_INGESTS,
+  DB_LEASES,
+  DB_LEASE_RESOURCES,
+  leaseResourceKey,
   INDEX_FILE,
   KEY_COUNTERS,
   KEY_DURABLE,
@@ -16,6 +20,41 @@ import {
 } from './layout.ts';
 import type { DurablePoint } from './pack-writer.ts';
 import { decodeRecipe, RecipeKind } from './recipe.ts';
+
+/** Everything one blob commit changes, applied in one transaction. */
+export interface BlobCommit {
+  digest: string;
+  recipe: Buffer;
+  size: number;
+  chunks: readonly CommitChunk[];
+  durable: DurablePoint;
+  /** A write checkpoint to drop in the same transaction. */
+  clearIngest?: string;
+  /** A lease the blob is added to. */
+  lease?: string;
+  /** Only settle the lease and checkpoint of a blob that exists; `created` true means it does not. */
+  existingOnly?: boolean;
+}
+
+/** A write in progress, saved when its writer is closed so it can resume after a restart. */
+export interface IngestCheckpoint {
+  expected: { digest?: string; size?: number };
+  startedAt: number;
+  offset: number;
+  /** Encoded chunk list (recipe.ts chunked body) of the chunks cut so far. */
+  chunks: Buffer;
+  /** Where chunks that no recipe indexes yet lie. */
+  located: { digest: Buffer; location: Omit<ChunkEntry, 'refs'> }[];
+  /** Bytes after the last cut, not yet a chunk. */
+  tail: Buffer;
+  lease?: string;
+}
+
+export interface LeaseRecord {
+  createdAt: number;
+  expiresAt: number;
+  labels: Record<string, string>;
+}
 
 /** A chunk a commit needs: its digest, how often the recipe uses it, and where it lies if the index lacks it. */
 export interface CommitChunk {
@@ -38,13 +77,21 @@ export interface EngineIndex {
    * blob is already there nothing changes and `created` is false. A chunk
    * the index lacks must come with its location.
    */
-  commitBlob(
-    digest: string,
-    recipe: Buffer,
-    size: number,
-    chunks: readonly CommitChunk[],
-    durable: DurablePoint,
-  ): Promise<{ created: boolean }>;
+  commitBlob(commit: BlobCommit): Promise<{ created: boolean }>;
+  /** Indexes chunks no recipe uses yet (as garbage), optionally under a lease. */
+  addChunks(chunks: readonly { digest: Buffer; location: Omit<ChunkEntry, 'refs'> }[], durable: DurablePoint, lease?: string): Promise<void>;
+  getIngest(ref: string): IngestCheckpoint | undefined;
+  putIngest(ref: string, checkpoint: IngestCheckpoint, durable: DurablePoint): Promise<void>;
+  deleteIngest(ref: string): Promise<void>;
+  ingests(): Iterable<{ ref: string; checkpoint: IngestCheckpoint }>;
+  getLease(id: string): LeaseRecord | undefined;
+  /** Creates a lease; false when the id is taken. */
+  createLease(id: string, lease: LeaseRecord): Promise<boolean>;
+  /** Removes a lease and what it holds; false when absent. */
+  deleteLease(id: string): Promise<boolean>;
+  leases(): Iterable<{ id: string; lease: LeaseRecord }>;
+  /** What a lease protects, as `blob:<digest>` and `chunk:<hex>` strings. */
+  leaseResources(id: string): Iterable<string>;
   /** Removes a blob and drops its chunk references; false when absent. */
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean>;
   /** The furthest durable point of the packs any transaction recorded. */
@@ -69,6 +116,9 @@ export class LmdbIndex implements EngineIndex {
   readonly #chunks: Database<Buffer, Buffer>;
   readonly #blobs: Database<Buffer, string>;
   readonly #meta: Database<Counters | DurablePoint, string>;
+  readonly #ingests: Database<IngestCheckpoint, string>;
+  readonly #leases: Database<LeaseRecord, string>;
+  readonly #leaseResources: Database<boolean, string>;
 
   private constructor(dir: string, root: RootDatabase) {
     this.#dir = dir;
@@ -76,6 +126,9 @@ export class LmdbIndex implements EngineIndex {
     this.#chunks = root.openDB<Buffer, Buffer>({ name: DB_CHUNKS, keyEncoding: 'binary', encoding: 'binary' });
     this.#blobs = root.openDB<Buffer, string>({ name: DB_BLOBS, encoding: 'binary' });
     this.#meta = root.openDB<Counters | DurablePoint, string>({ name: DB_META, encoding: 'msgpack' });
+    this.#ingests = root.openDB<IngestCheckpoint, string>({ name: DB_INGESTS, encoding: 'msgpack' });
+    this.#leases = root.openDB<LeaseRecord, string>({ name: DB_LEASES, encoding: 'msgpack' });
+    this.#leaseResources = root.openDB<boolean, string>({ name: DB_LEASE_RESOURCES, encoding: 'msgpack' });
   }
 
   static async open(dir: string): Promise<LmdbIndex> {
@@ -113,15 +166,12 @@ export class LmdbIndex implements EngineIndex {
     }
   }
 
-  commitBlob(
-    digest: string,
-    recipe: Buffer,
-    size: number,
-    chunks: readonly CommitChunk[],
-    durable: DurablePoint,
-  ): Promise<{ created: boolean }> {
+  commitBlob({ digest, recipe, size, chunks, durable, clearIngest, lease, existingOnly }: BlobCommit): Promise<{ created: boolean }> {
     return this.#root.transaction(() => {
+      if (existingOnly && !this.#blobs.doesExist(digest)) return { created: true };
       this.#advanceDurable(durable);
+      if (clearIngest !== undefined) this.#ingests.removeSync(clearIngest);
+      if (lease !== undefined) this.#holdInLease(lease, `blob:${digest}`);
       if (this.#blobs.doesExist(digest)) return { created: false };
       const counters = this.counters();
       for (const chunk of chunks) {
@@ -152,6 +202,81 @@ export class LmdbIndex implements EngineIndex {
       this.#meta.putSync(KEY_COUNTERS, counters);
       return { created: true };
     });
+  }
+
+  addChunks(
+    chunks: readonly { digest: Buffer; location: Omit<ChunkEntry, 'refs'> }[],
+    durable: DurablePoint,
+    lease?: string,
+  ): Promise<void> {
+    return this.#root.transaction(() => {
+      this.#advanceDurable(durable);
+      const counters = this.counters();
+      for (const { digest, location } of chunks) {
+        if (lease !== undefined) this.#holdInLease(lease, `chunk:${digest.toString('hex')}`);
+        if (this.#chunks.doesExist(digest)) continue;
+        this.#chunks.putSync(digest, encodeChunkEntry({ ...location, refs: 0 }));
+        counters.garbageChunks++;
+        counters.garbageBytes += location.storedLength;
+      }
+      this.#meta.putSync(KEY_COUNTERS, counters);
+    });
+  }
+
+  // Inside a write transaction. Callers check that the lease exists first (a
+  // throw here would abort other writes batched into the same transaction);
+  // a lease released meanwhile just holds nothing.
+  #holdInLease(lease: string, resource: string): void {
+    if (this.#leases.doesExist(lease)) this.#leaseResources.putSync(leaseResourceKey(lease, resource), true);
+  }
+
+  getIngest(ref: string): IngestCheckpoint | undefined {
+    return this.#ingests.get(ref);
+  }
+
+  putIngest(ref: string, checkpoint: IngestCheckpoint, durable: DurablePoint): Promise<void> {
+    return this.#root.transaction(() => {
+      this.#advanceDurable(durable);
+      this.#ingests.putSync(ref, checkpoint);
+    });
+  }
+
+  async deleteIngest(ref: string): Promise<void> {
+    await this.#ingests.remove(ref);
+  }
+
+  *ingests(): Iterable<{ ref: string; checkpoint: IngestCheckpoint }> {
+    for (const { key, value } of this.#ingests.getRange({})) yield { ref: key, checkpoint: value };
+  }
+
+  getLease(id: string): LeaseRecord | undefined {
+    return this.#leases.get(id);
+  }
+
+  createLease(id: string, lease: LeaseRecord): Promise<boolean> {
+    return this.#root.transaction(() => {
+      if (this.#leases.doesExist(id)) return false;
+      this.#leases.putSync(id, lease);
+      return true;
+    });
+  }
+
+  deleteLease(id: string): Promise<boolean> {
+    return this.#root.transaction(() => {
+      if (!this.#leases.doesExist(id)) return false;
+      for (const key of this.#leaseResources.getKeys(leaseResourceRange(id))) this.#leaseResources.removeSync(key);
+      this.#leases.removeSync(id);
+      return true;
+    });
+  }
+
+  *leases(): Iterable<{ id: string; lease: LeaseRecord }> {
+    for (const { key, value } of this.#leases.getRange({})) yield { id: key, lease: value };
+  }
+
+  *leaseResources(id: string): Iterable<string> {
+    const prefix = leaseResourceKey(id, '');
+    for (const key of this.#leaseResources.getKeys(leaseResourceRange(id))) yield key.slice(prefix.length);
   }
 
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean> {
@@ -230,4 +355,9 @@ export function countUses(chunks: Iterable<{ digest: Buffer }>): Map<string, num
     uses.set(hex, (uses.get(hex) ?? 0) + 1);
   }
   return uses;
+}
+
+function leaseResourceRange(id: string): { start: string; end: string } {
+  const prefix = leaseResourceKey(id, '');
+  return { start: prefix, end: `${prefix}\uffff` };
 }

@@ -1,6 +1,6 @@
 export * from './content-store.ts';
 export { writeBlob, readBytes, type WriteBlobOptions } from './write-blob.ts';
-export { openStore, Engine, type EngineOptions, type OpenReport, DEFAULT_TARGET_PACK_BYTES } from './engine.ts';
+export { openStore, Engine, type EngineOptions, type OpenReport, DEFAULT_TARGET_PACK_BYTES, DEFAULT_LEASE_TTL_MS } from './engine.ts';
 export type { EngineSettings } from './engine-core.ts';
 export type { RebuildReport } from './rebuild-index.ts';
 export { LocalPackStore, type PackStore, type PackAppender } from './pack-store.ts';

@@ -3,11 +3,12 @@ import { Digester, parseDigest, sha256Raw, formatDigest } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 import type { BlobWriter, CommitResult, Expected, IngestStatus } from './content-store.ts';
 import type { EngineCore } from './engine-core.ts';
-import type { CommitChunk } from './index-db.ts';
+import { decodeChunk } from './chunk-codec.ts';
+import type { BlobCommit, CommitChunk, IngestCheckpoint } from './index-db.ts';
 import { countUses } from './index-db.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
 import type { ChunkLocation } from './pending-chunks.ts';
-import { encodeChunkedRecipe, encodeInlineRecipe, type ChunkRef } from './recipe.ts';
+import { decodeChunkList, encodeChunkList, encodeChunkedRecipe, encodeInlineRecipe, type ChunkRef } from './recipe.ts';
 
 // New chunks go to the compression pool in batches of about this many bytes...
 const BATCH_BYTES = 1024 * 1024;
@@ -43,12 +44,94 @@ export class Ingest {
   #failure: unknown;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(core: EngineCore, ref: string, expected: Expected) {
+  readonly lease: string | undefined;
+
+  constructor(core: EngineCore, ref: string, expected: Expected, lease?: string, startedAt?: Date) {
     this.#core = core;
     this.ref = ref;
     this.expected = normalizeExpected(expected);
+    this.lease = lease;
+    if (startedAt) this.startedAt = startedAt;
     this.#chunker = new Chunker(core.settings.chunker);
     if (this.expected.digest?.startsWith('sha512:')) this.#sha512 = new Digester('sha512');
+  }
+
+  /**
+   * Brings back a write saved by `checkpoint` (possibly by another process):
+   * its chunks are read back to restore the running hashes, and chunks no
+   * recipe indexes yet are known again by their saved locations.
+   */
+  static async restore(core: EngineCore, ref: string, checkpoint: IngestCheckpoint): Promise<Ingest> {
+    const ingest = new Ingest(core, ref, checkpoint.expected, checkpoint.lease, new Date(checkpoint.startedAt));
+    await ingest.#restore(checkpoint);
+    return ingest;
+  }
+
+  async #restore(checkpoint: IngestCheckpoint): Promise<void> {
+    const { index, pending, packs } = this.#core;
+    const located = new Map(checkpoint.located.map(({ digest, location }) => [digest.toString('hex'), location]));
+    const chunks = decodeChunkList(checkpoint.chunks);
+    for (const { digest, length } of chunks) {
+      const hex = digest.toString('hex');
+      const location = index.getChunk(digest) ?? located.get(hex);
+      if (!location) throw new StrataError('DataLoss', `saved write ${this.ref} lost chunk ${hex}`);
+      const raw = decodeChunk(
+        await packs.read(location.packId, location.payloadOffset, location.storedLength),
+        location.codec,
+        location.rawLength,
+        digest,
+      );
+      this.#sha256.update(raw);
+      this.#sha512?.update(raw);
+      this.#recipe.push({ digest: Buffer.from(digest), length });
+      if (!index.hasChunk(digest) && !this.#uses.has(hex)) {
+        if (!pending.use(hex)) pending.add(hex, Promise.resolve(location), () => {});
+        this.#uses.add(hex);
+      }
+    }
+    this.#sha256.update(checkpoint.tail);
+    this.#sha512?.update(checkpoint.tail);
+    if (this.#chunker.push(checkpoint.tail).length > 0) {
+      throw new StrataError('DataLoss', `saved write ${this.ref} has a tail that is not one chunk`);
+    }
+    this.offset = checkpoint.offset;
+    this.#checkpointed = true;
+  }
+
+  #checkpointed = false;
+
+  /**
+   * Saves the write so that it survives a restart: its chunks are made
+   * durable, then its state is recorded in the index.
+   */
+  checkpoint(): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.ended) return;
+      this.#flushBatch();
+      await Promise.all(this.#inFlight);
+      this.#inFlight = [];
+      this.#throwIfFailed();
+      const { index, packWriter, pending } = this.#core;
+      const tail = this.#chunker.finish() ?? new Uint8Array();
+      this.#chunker.push(tail);
+      const located: IngestCheckpoint['located'] = [];
+      for (const hex of this.#uses) {
+        const location = await pending.location(hex);
+        if (location) located.push({ digest: Buffer.from(hex, 'hex'), location });
+      }
+      const durable = await packWriter.sync();
+      const checkpoint: IngestCheckpoint = {
+        expected: { ...this.expected },
+        startedAt: this.startedAt.getTime(),
+        offset: this.offset,
+        chunks: encodeChunkList(this.#recipe),
+        located,
+        tail: Buffer.from(tail),
+      };
+      if (this.lease !== undefined) checkpoint.lease = this.lease;
+      await index.putIngest(this.ref, checkpoint, durable);
+      this.#checkpointed = true;
+    });
   }
 
   status(): IngestStatus {
@@ -195,14 +278,29 @@ export class Ingest {
         const result = await this.#store(actual, size, inline ? (tail ?? new Uint8Array()) : undefined);
         return result;
       } finally {
-        this.#end();
+        await this.#end();
       }
     });
   }
 
   async #store(digest: string, size: number, inlineData: Uint8Array | undefined): Promise<CommitResult> {
     const { index, packWriter, pending } = this.#core;
-    if (index.getRecipe(digest)) return { digest, size, created: false };
+    if (index.getRecipe(digest)) {
+      // Already stored: nothing to write, but the lease and the checkpoint are still settled.
+      const settle: BlobCommit = {
+        digest,
+        recipe: Buffer.alloc(0),
+        size,
+        chunks: [],
+        durable: await packWriter.sync(),
+        clearIngest: this.ref,
+        existingOnly: true,
+      };
+      if (this.lease !== undefined) settle.lease = this.lease;
+      const { created } = await index.commitBlob(settle);
+      // created is true only when the blob vanished meanwhile: then store it after all.
+      if (!created) return { digest, size, created };
+    }
     const createdAt = Date.now();
     let recipe: Buffer;
     const chunks: CommitChunk[] = [];
@@ -228,7 +326,10 @@ export class Ingest {
     ]);
     // Pack bytes are durable before the index transaction that refers to them.
     const durable = await packWriter.sync();
-    const { created } = await index.commitBlob(digest, recipe, size, chunks, durable);
+    const commit: BlobCommit = { digest, recipe, size, chunks, durable, clearIngest: this.ref };
+    if (this.lease !== undefined) commit.lease = this.lease;
+    const { created } = await index.commitBlob(commit);
+    this.#checkpointed = false;
     return { digest, size, created };
   }
 
@@ -238,16 +339,17 @@ export class Ingest {
       this.#flushBatch();
       await Promise.all(this.#inFlight);
       this.#inFlight = [];
-      this.#end();
+      await this.#end();
     });
   }
 
-  #end(): void {
+  async #end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     for (const hex of this.#uses) this.#core.pending.release(hex);
     this.#uses.clear();
     this.#recipe.length = 0;
+    if (this.#checkpointed) await this.#core.index.deleteIngest(this.ref);
   }
 }
 
@@ -313,7 +415,12 @@ export class EngineWriter implements BlobWriter {
   }
 
   async close(): Promise<void> {
-    this.#release();
+    if (this.#released) return;
+    try {
+      await this.#ingest.checkpoint();
+    } finally {
+      this.#release();
+    }
   }
 
   #release(): void {

@@ -12,9 +12,13 @@
  *       index.mdb          LMDB environment (index.mdb-lock beside it)
  *       ├── v1/chunks      sha256 (32 raw bytes)    -> ChunkEntry (23 bytes)
  *       ├── v1/blobs       "sha256:<hex>" (string)  -> recipe (recipe.ts)
- *       └── v1/meta        "counters"               -> Counters (msgpack)
+ *       ├── v1/meta        "counters"               -> Counters (msgpack)
  *                          "durable"                -> { packId, length }: the open pack is on
  *                                                      disk at least this far (msgpack)
+ *       ├── v1/ingests     write ref (string)       -> IngestCheckpoint (msgpack): a closed write
+ *       ├── v1/leases      lease id (string)        -> { createdAt, expiresAt, labels } (msgpack)
+ *       └── v1/lease-resources
+ *                          "<lease id>\0<resource>" -> true; resource = "blob:<digest>" | "chunk:<hex>"
  *
  * ChunkEntry = u32:packId u48:payloadOffset u32:storedLength u32:rawLength u8:codec u32:refs
  */
@@ -44,6 +48,9 @@ export const INDEX_FILE = 'index.mdb';
 export const DB_CHUNKS = `v${FORMAT_VERSION}/chunks`;
 export const DB_BLOBS = `v${FORMAT_VERSION}/blobs`;
 export const DB_META = `v${FORMAT_VERSION}/meta`;
+export const DB_INGESTS = `v${FORMAT_VERSION}/ingests`;
+export const DB_LEASES = `v${FORMAT_VERSION}/leases`;
+export const DB_LEASE_RESOURCES = `v${FORMAT_VERSION}/lease-resources`;
 export const KEY_COUNTERS = 'counters';
 export const KEY_DURABLE = 'durable';
 
@@ -97,4 +104,9 @@ export interface Counters {
 
 export function emptyCounters(): Counters {
   return { blobs: 0, logicalBytes: 0, liveChunks: 0, uniqueBytes: 0, garbageChunks: 0, garbageBytes: 0 };
+}
+
+/** Key of one resource a lease holds. Lease ids never contain NUL, so a lease's keys are one range. */
+export function leaseResourceKey(lease: string, resource: string): string {
+  return `${lease}\u0000${resource}`;
 }

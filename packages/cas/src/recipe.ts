@@ -86,15 +86,25 @@ export function encodeInlineRecipe(data: Uint8Array, createdAt: number): Buffer 
   return bytes;
 }
 
-export function encodeChunkedRecipe(chunks: readonly ChunkRef[], size: number, createdAt: number): Buffer {
-  const bytes = Buffer.allocUnsafe(HEAD_LENGTH + 4 + chunks.length * ENTRY_LENGTH);
-  writeHead(bytes, RecipeKind.Chunked, size, createdAt);
-  let at = bytes.writeUInt32LE(chunks.length, HEAD_LENGTH);
+/** A bare chunk list: u32:count (sha256[32] u32:rawLength)*. */
+export function encodeChunkList(chunks: readonly ChunkRef[]): Buffer {
+  const bytes = Buffer.allocUnsafe(4 + chunks.length * ENTRY_LENGTH);
+  let at = bytes.writeUInt32LE(chunks.length, 0);
   for (const chunk of chunks) {
     at += chunk.digest.copy(bytes, at);
     at = bytes.writeUInt32LE(chunk.length, at);
   }
   return bytes;
+}
+
+export function decodeChunkList(bytes: Buffer): RecipeChunks {
+  return new RecipeChunks(bytes);
+}
+
+export function encodeChunkedRecipe(chunks: readonly ChunkRef[], size: number, createdAt: number): Buffer {
+  const head = Buffer.allocUnsafe(HEAD_LENGTH);
+  writeHead(head, RecipeKind.Chunked, size, createdAt);
+  return Buffer.concat([head, encodeChunkList(chunks)]);
 }
 
 function writeHead(bytes: Buffer, kind: number, size: number, createdAt: number): void {

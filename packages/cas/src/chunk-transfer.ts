@@ -1,0 +1,165 @@
+import { Readable } from 'node:stream';
+import { Digester, parseDigest, sha256Raw } from '@strata/digest';
+import { StrataError } from '@strata/errors';
+import { decodeChunk } from './chunk-codec.ts';
+import type { BlobRecipe, ChunkData, CommitResult } from './content-store.ts';
+import type { EngineCore } from './engine-core.ts';
+import { countUses } from './index-db.ts';
+import { Codec, RecordType, type RecordFields } from './pack-format.ts';
+import { readRecipe } from './read-path.ts';
+import { decodeRecipe, encodeChunkedRecipe, encodeInlineRecipe, RecipeKind, RecipeChunks, encodeChunkList } from './recipe.ts';
+
+const HEX_DIGEST = /^[a-f0-9]{64}$/;
+
+/** Parses a chunk digest (lowercase sha256 hex); InvalidArgument otherwise. */
+export function chunkDigest(hex: string): Buffer {
+  if (typeof hex !== 'string' || !HEX_DIGEST.test(hex)) {
+    throw new StrataError('InvalidArgument', `invalid chunk digest ${JSON.stringify(hex)}`);
+  }
+  return Buffer.from(hex, 'hex');
+}
+
+export function recipeOf(core: EngineCore, digest: string, bytes: Buffer): BlobRecipe {
+  const recipe = decodeRecipe(bytes);
+  if (recipe.kind === RecipeKind.Inline) return { digest, size: recipe.size, inline: true, chunks: [] };
+  return {
+    digest,
+    size: recipe.size,
+    inline: false,
+    chunks: [...recipe.chunks].map(({ digest: chunk, length }) => ({ digest: chunk.toString('hex'), length })),
+  };
+}
+
+/** Stores chunks the index lacks (as garbage until a recipe uses them) and returns all their digests. */
+export async function putChunks(core: EngineCore, chunks: readonly ChunkData[], lease: string | undefined): Promise<string[]> {
+  const { index, pool, packWriter } = core;
+  const digests: string[] = [];
+  const fresh: { digest: Buffer; data: Uint8Array }[] = [];
+  const seen = new Set<string>();
+  for (const { digest: claimed, data } of chunks) {
+    if (!(data instanceof Uint8Array)) throw new StrataError('InvalidArgument', 'chunk data must be bytes');
+    if (data.byteLength === 0 || data.byteLength > core.settings.chunker.maxSize) {
+      throw new StrataError('InvalidArgument', `a chunk is 1 to ${core.settings.chunker.maxSize} bytes, not ${data.byteLength}`);
+    }
+    const digest = sha256Raw(data);
+    const hex = digest.toString('hex');
+    if (claimed !== undefined && chunkDigest(claimed).toString('hex') !== hex) {
+      throw new StrataError('DigestMismatch', `chunk content hashes to ${hex}, not ${claimed}`, {
+        details: { expected: claimed, actual: hex },
+      });
+    }
+    digests.push(hex);
+    if (!seen.has(hex) && !index.hasChunk(digest)) fresh.push({ digest, data });
+    seen.add(hex);
+  }
+  const stored = fresh.length === 0 ? [] : await pool.compress(fresh.map((chunk) => chunk.data));
+  const records: RecordFields[] = stored.map((payload, i) => ({
+    type: RecordType.Chunk,
+    codec: payload.codec as Codec,
+    key: fresh[i]!.digest,
+    rawLength: fresh[i]!.data.byteLength,
+    payload: payload.payload,
+  }));
+  const placed = records.length === 0 ? [] : await packWriter.append(records);
+  const durable = await packWriter.sync();
+  await index.addChunks(
+    placed.map((where, i) => ({
+      digest: fresh[i]!.digest,
+      location: { ...where, rawLength: fresh[i]!.data.byteLength, codec: stored[i]!.codec },
+    })),
+    durable,
+    lease,
+  );
+  if (lease !== undefined) {
+    // Chunks that were already there are held by the lease too.
+    const known = [...seen].filter((hex) => !fresh.some((chunk) => chunk.digest.toString('hex') === hex));
+    if (known.length > 0) {
+      await index.addChunks(
+        known.map((hex) => ({ digest: Buffer.from(hex, 'hex'), location: index.getChunk(Buffer.from(hex, 'hex'))! })),
+        durable,
+        lease,
+      );
+    }
+  }
+  return digests;
+}
+
+export async function* readChunks(core: EngineCore, digests: readonly string[], signal?: AbortSignal): AsyncGenerator<{ digest: string; data: Buffer }> {
+  const keys = digests.map(chunkDigest);
+  for (const key of keys) {
+    signal?.throwIfAborted();
+    const entry = core.index.getChunk(key);
+    const hex = key.toString('hex');
+    if (!entry) throw new StrataError('NotFound', `chunk ${hex} not found`, { details: { chunk: hex } });
+    const payload = await core.packs.read(entry.packId, entry.payloadOffset, entry.storedLength);
+    yield { digest: hex, data: decodeChunk(payload, entry.codec, entry.rawLength, key) };
+  }
+}
+
+/**
+ * Commits a blob from chunks the store holds: checks they are all there,
+ * hashes the content they make, then records the recipe as an ordinary
+ * commit does.
+ */
+export async function commitRecipe(
+  core: EngineCore,
+  expected: { digest: string; size: number },
+  chunks: readonly { digest: string; length: number }[],
+  lease: string | undefined,
+): Promise<CommitResult> {
+  const { index, packWriter } = core;
+  const digest = `${parseDigest(expected.digest).algorithm}:${parseDigest(expected.digest).hex}`;
+  if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
+    throw new StrataError('InvalidArgument', `invalid size ${expected.size}`);
+  }
+  const refs = chunks.map(({ digest: hex, length }) => {
+    if (!Number.isSafeInteger(length) || length <= 0) throw new StrataError('InvalidArgument', `invalid chunk length ${length}`);
+    return { digest: chunkDigest(hex), length };
+  });
+  const total = refs.reduce((sum, ref) => sum + ref.length, 0);
+  if (total !== expected.size) {
+    throw new StrataError('SizeMismatch', `chunks add up to ${total} bytes, expected ${expected.size}`, {
+      details: { expected: expected.size, actual: total },
+    });
+  }
+  const missing = [...new Set(refs.filter((ref) => !index.hasChunk(ref.digest)).map((ref) => ref.digest.toString('hex')))];
+  if (missing.length > 0) {
+    throw new StrataError('FailedPrecondition', `${missing.length} chunks of ${digest} are missing`, { details: { missing } });
+  }
+  for (const ref of refs) {
+    const entry = index.getChunk(ref.digest)!;
+    if (entry.rawLength !== ref.length) {
+      throw new StrataError('InvalidArgument', `chunk ${ref.digest.toString('hex')} is ${entry.rawLength} bytes, not ${ref.length}`);
+    }
+  }
+  const list = new RecipeChunks(encodeChunkList(refs));
+  const digester = new Digester(parseDigest(digest).algorithm);
+  const inline = expected.size <= core.settings.inlineMaxBytes;
+  const inlinePieces: Buffer[] = [];
+  const body: Readable = readRecipe(core, digest, { kind: RecipeKind.Chunked, size: expected.size, createdAt: 0, chunks: list }, 0, expected.size);
+  for await (const piece of body) {
+    digester.update(piece as Buffer);
+    if (inline) inlinePieces.push(piece as Buffer);
+  }
+  const actual = digester.digest();
+  if (actual !== digest) {
+    throw new StrataError('DigestMismatch', `chunks make content ${actual}, expected ${digest}`, { details: { expected: digest, actual } });
+  }
+  if (index.getRecipe(digest)) {
+    const settle = { digest, recipe: Buffer.alloc(0), size: expected.size, chunks: [], durable: await packWriter.sync(), existingOnly: true };
+    const { created } = await index.commitBlob(lease === undefined ? settle : { ...settle, lease });
+    if (!created) return { digest, size: expected.size, created: false };
+  }
+  const createdAt = Date.now();
+  const recipe = inline ? encodeInlineRecipe(Buffer.concat(inlinePieces), createdAt) : encodeChunkedRecipe(refs, expected.size, createdAt);
+  await packWriter.append([
+    { type: RecordType.Recipe, codec: Codec.None, key: Buffer.from(digest), rawLength: recipe.byteLength, payload: recipe },
+  ]);
+  const durable = await packWriter.sync();
+  const commitChunks = inline
+    ? []
+    : [...countUses(refs)].map(([hex, uses]) => ({ digest: Buffer.from(hex, 'hex'), uses, location: undefined }));
+  const commit = { digest, recipe, size: expected.size, chunks: commitChunks, durable, ...(lease === undefined ? {} : { lease }) };
+  const { created } = await index.commitBlob(commit);
+  return { digest, size: expected.size, created };
+}
