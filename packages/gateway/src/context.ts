@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { BlobInfo, BlobIngester, BlobReader, IngestManager, StoreAdmin } from '@strata/cas';
+import type { GatewayMetrics } from './metrics.ts';
+import type { RegistryMetadata } from './metadata.ts';
+
+/**
+ * The store roles the gateway uses: reads, stats, writes and the management
+ * of writes in progress. It never deletes from the store: unlinking from
+ * repositories is what makes blobs garbage for the store's GC.
+ */
+export type GatewayStore = BlobReader &
+  Pick<BlobInfo, 'stat'> &
+  BlobIngester &
+  Pick<IngestManager, 'status' | 'abortIngest'> &
+  Partial<Pick<StoreAdmin, 'stats'>>;
+
+export interface GatewaySettings {
+  /** DELETE of manifests, tags and blobs; when false they answer 405 UNSUPPORTED. */
+  deletesEnabled: boolean;
+}
+
+/** What every handler is given: the collaborators, built once per gateway. */
+export interface GatewayDeps {
+  store: GatewayStore;
+  metadata: RegistryMetadata;
+  settings: GatewaySettings;
+  metrics: GatewayMetrics;
+  log: Logger;
+  /** Why the gateway cannot serve now (shutting down, store not answering), or undefined when it can. */
+  readiness: () => Promise<string | undefined>;
+}
+
+/** One request as a handler sees it. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string | undefined>;
+  query: URLSearchParams;
+  deps: GatewayDeps;
+  /** Aborted when the client goes away, so store reads and writes stop. */
+  signal: AbortSignal;
+}
+
+export type Handler = (context: RequestContext) => Promise<void>;
