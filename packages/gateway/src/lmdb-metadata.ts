@@ -30,7 +30,7 @@ import type { ManifestRecord, Page, ReferrerDescriptor, RegistryMetadata, Upload
  */
 export class LmdbMetadata implements RegistryMetadata {
   readonly #root: RootDatabase;
-  readonly #repositories: Database<{ createdAt: number }, Key>;
+  readonly #repositories: Database<{ createdAt: number }, string>;
   readonly #blobLinks: Database<number, Key>;
   readonly #manifests: Database<ManifestRecord, Key>;
   readonly #tags: Database<string, Key>;
@@ -66,12 +66,8 @@ export class LmdbMetadata implements RegistryMetadata {
 
   async listRepositories(page: Page): Promise<string[]> {
     this.#checkOpen();
-    const range = page.last === undefined ? { end: [END] } : { start: [page.last], end: [END] };
-    return takePage(
-      this.#repositories.getKeys(range),
-      (key) => key[0]!,
-      page,
-    );
+    const range = page.last === undefined ? { end: END } : { start: page.last, end: END };
+    return takePage(this.#repositories.getKeys(range), (name) => name, page);
   }
 
   async isBlobLinked(repository: string, digest: string): Promise<boolean> {
@@ -90,7 +86,7 @@ export class LmdbMetadata implements RegistryMetadata {
 
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
     this.#checkOpen();
-    return this.#blobLinks.remove(blobLinkKey(repository, digest));
+    return this.#removeIfPresent(this.#blobLinks, blobLinkKey(repository, digest));
   }
 
   async getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined> {
@@ -139,7 +135,7 @@ export class LmdbMetadata implements RegistryMetadata {
 
   async deleteTag(repository: string, tag: string): Promise<boolean> {
     this.#checkOpen();
-    return this.#tags.remove(tagKey(repository, tag));
+    return this.#removeIfPresent(this.#tags, tagKey(repository, tag));
   }
 
   async listReferrers(repository: string, subject: string): Promise<ReferrerDescriptor[]> {
@@ -173,6 +169,14 @@ export class LmdbMetadata implements RegistryMetadata {
     await this.#root.close();
   }
 
+  #removeIfPresent<V>(db: Database<V, Key>, key: Key): Promise<boolean> {
+    return this.#root.transaction(() => {
+      if (!db.doesExist(key)) return false;
+      db.removeSync(key);
+      return true;
+    });
+  }
+
   // Inside a write transaction.
   #ensureRepository(repository: string): void {
     if (!this.#repositories.doesExist(repositoryKey(repository))) {
@@ -182,7 +186,7 @@ export class LmdbMetadata implements RegistryMetadata {
 }
 
 /** Names from an ordered key range, skipping `page.last` itself, at most `page.limit`. */
-function takePage(keys: Iterable<Key>, nameOf: (key: Key) => string, page: Page): string[] {
+function takePage<K>(keys: Iterable<K>, nameOf: (key: K) => string, page: Page): string[] {
   const names: string[] = [];
   if (page.limit <= 0) return names;
   for (const key of keys) {

@@ -5,7 +5,7 @@
  *   <data>/gateway/
  *   ├── FORMAT              JSON: { format: "strata-gateway", version }
  *   └── metadata.mdb        LMDB environment (metadata.mdb-lock beside it)
- *       ├── v1/repositories [repository]                    -> { createdAt }
+ *       ├── v1/repositories repository                      -> { createdAt }
  *       ├── v1/blob-links   [repository, digest]            -> linkedAt (ms)
  *       ├── v1/manifests    [repository, digest]            -> ManifestRecord (msgpack)
  *       ├── v1/tags         [repository, tag]               -> digest
@@ -42,8 +42,8 @@ export const END = '\uffff';
 
 export type Key = string[];
 
-export function repositoryKey(repository: string): Key {
-  return [repository];
+export function repositoryKey(repository: string): string {
+  return repository;
 }
 
 export function blobLinkKey(repository: string, digest: string): Key {
