@@ -3,6 +3,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { registerCat } from './commands/cat.ts';
 import { registerFsck } from './commands/fsck.ts';
 import { registerIngest } from './commands/ingest.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerStats } from './commands/stats.ts';
 import type { CliContext } from './context.ts';
 
@@ -12,6 +13,7 @@ const COMMANDS: readonly ((program: Command, context: CliContext) => void)[] = [
   registerCat,
   registerStats,
   registerFsck,
+  registerServe,
 ];
 
 /**

@@ -1,0 +1,57 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { startRegistry } from '@strata/gateway';
+import type { CliContext } from '../context.ts';
+import { withDataOption, type DataOptions } from '../store-access.ts';
+
+interface ServeOptions extends DataOptions {
+  listen: { host: string; port: number };
+  delete: boolean;
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:5000';
+
+/** How long in-flight requests may run on after SIGTERM or Ctrl-C. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('expected HOST:PORT, e.g. 127.0.0.1:5000');
+  }
+  return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
+}
+
+export function registerServe(program: Command, context: CliContext): void {
+  withDataOption(
+    program
+      .command('serve')
+      .summary('run the registry: OCI Distribution API over the embedded engine')
+      .description(
+        'Serve the OCI Distribution API (push, pull, referrers, catalog) over the embedded engine, with data in DIR/cas and the registry metadata in DIR/gateway. Logs are JSON lines on stdout; /metrics, /healthz and /readyz are served beside /v2/. SIGTERM or Ctrl-C shuts down gracefully.',
+      ),
+  )
+    .option('--listen <host:port>', 'address to listen on', parseListen, parseListen(DEFAULT_LISTEN))
+    .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
+    .action(async (options: ServeOptions) => {
+      const registry = await startRegistry({
+        dataDir: options.data,
+        host: options.listen.host,
+        port: options.listen.port,
+        deletesEnabled: options.delete,
+      });
+      process.stderr.write(`strata: serving ${registry.url} (data in ${options.data})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGTERM', stop);
+          context.signal.removeEventListener('abort', stop);
+          resolve();
+        };
+        process.on('SIGTERM', stop);
+        context.signal.addEventListener('abort', stop);
+        if (context.signal.aborted) stop();
+      });
+      process.stderr.write('strata: shutting down\n');
+      await registry.close({ deadlineMs: SHUTDOWN_DEADLINE_MS });
+    });
+}
