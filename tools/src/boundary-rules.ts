@@ -8,7 +8,9 @@
  *             contracts (digest reports failures as @strata/errors codes),
  *             nothing else.
  *   lib       chunker, cas, cas-client, cas-testsuite: contracts and libs.
- *   app       gateway, cli: libs and contracts. Nothing depends on an app.
+ *   app       gateway, cli: libs and contracts. Nothing depends on an app,
+ *             except that the cli hosts the gateway (`strata serve` runs it
+ *             in-process): the one app-to-app edge, listed in HOSTED_APPS.
  *   tool      setup, test runner, codegen, corpus builders: contracts and
  *             libs (a corpus builder may chunk). Nothing depends on a tool.
  *   bench     benchmarks: anything.
@@ -28,6 +30,13 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<ProjectType, readonly Project
   tool: ['contract', 'lib'],
   bench: ['contract', 'lib', 'app', 'tool', 'bench'],
 };
+
+/** App-to-app edges allowed by name: a command-line app that hosts a server app. */
+export const HOSTED_APPS: readonly (readonly [string, string])[] = [['@strata/cli', '@strata/gateway']];
+
+function isHostedApp(source: string, target: string): boolean {
+  return HOSTED_APPS.some(([host, hosted]) => host === source && hosted === target);
+}
 
 export interface ProjectNode {
   name: string;
@@ -128,7 +137,7 @@ export function checkBoundaries(graph: ProjectGraphInput): Violation[] {
     const sourceType = types.get(source);
     const targetType = types.get(target);
     if (sourceType === undefined || targetType === undefined) continue;
-    if (!ALLOWED_DEPENDENCIES[sourceType].includes(targetType)) {
+    if (!ALLOWED_DEPENDENCIES[sourceType].includes(targetType) && !isHostedApp(source, target)) {
       violations.push({
         kind: 'forbidden-dependency',
         projects: [source, target],

@@ -61,6 +61,7 @@ test('contracts may not depend on libs, libs not on apps, nothing on an app but 
   t.deepEqual(kinds([edge('errors', 'chunker')]), ['forbidden-dependency']);
   t.deepEqual(kinds([edge('cas', 'cli')]), ['forbidden-dependency']);
   t.deepEqual(kinds([edge('cli', 'gateway')]), ['forbidden-dependency']);
+  t.deepEqual(kinds([edge('gateway', 'cli')]), ['forbidden-dependency']);
   t.deepEqual(kinds([edge('tools', 'cli')]), ['forbidden-dependency']);
   t.deepEqual(kinds([edge('cas', 'benchmarks')]), ['forbidden-dependency']);
   t.deepEqual(kinds([edge('benchmarks', 'gateway')]), []);
@@ -156,4 +157,13 @@ test('projects without exactly one known type tag are violations', (t) => {
 
 test('an edge to a project the graph does not hold is a violation', (t) => {
   t.deepEqual(kinds([edge('cas', 'nowhere')]), ['unknown-project']);
+});
+
+test('the cli may host the gateway, and no other app pair is allowed', (t) => {
+  const nodes = [
+    { name: '@strata/cli', tags: ['type:app'] },
+    { name: '@strata/gateway', tags: ['type:app'] },
+  ];
+  t.deepEqual(kinds([edge('@strata/cli', '@strata/gateway')], nodes), []);
+  t.deepEqual(kinds([edge('@strata/gateway', '@strata/cli')], nodes), ['forbidden-dependency']);
 });
