@@ -90,7 +90,7 @@ export async function sampleInput(roots: readonly string[], targetBytes: number,
   if (files.length === 0) throw new StrataError('NotFound', `no readable files under ${roots.join(', ')}`);
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   const mib = Math.round(targetBytes / 1024 / 1024);
-  return { description: `sample of ~${mib} MiB of files under ${roots.join(', ')} (SHA-256-of-path order)`, files, totalBytes: total };
+  return { description: `~${mib} MiB sample of the files under ${roots.join(', ')}, in SHA-256-of-path order`, files, totalBytes: total };
 }
 
 /**

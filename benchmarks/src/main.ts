@@ -65,7 +65,10 @@ async function runSuite(suite: Suite, paths: string[], options: Record<string, u
     if (controller.signal.aborted) {
       process.exitCode = INTERRUPTED_EXIT_CODE;
     } else {
-      console.error(`${suite.name} failed (${errorCode(error)}): ${(error as Error).message}`);
+      const code = errorCode(error);
+      console.error(`${suite.name} failed (${code}): ${(error as Error).message}`);
+      // An unclassified failure is a bug somewhere: its stack is what a report needs.
+      if (code === 'Internal' && error instanceof Error && error.stack) console.error(error.stack);
       process.exitCode = 1;
     }
   } finally {
