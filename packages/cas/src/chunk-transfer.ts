@@ -7,6 +7,7 @@ import type { EngineCore } from './engine-core.ts';
 import { countUses } from './index-db.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
 import { readRecipe } from './read-path.ts';
+import { appendRecipe } from './recipe-records.ts';
 import { decodeRecipe, encodeChunkedRecipe, encodeInlineRecipe, RecipeKind, RecipeChunks, encodeChunkList } from './recipe.ts';
 
 const HEX_DIGEST = /^[a-f0-9]{64}$/;
@@ -21,7 +22,7 @@ export function chunkDigest(hex: string): Buffer {
 
 export function recipeOf(core: EngineCore, digest: string, bytes: Buffer): BlobRecipe {
   const recipe = decodeRecipe(bytes);
-  if (recipe.kind === RecipeKind.Inline) return { digest, size: recipe.size, inline: true, chunks: [] };
+  if (recipe.kind !== RecipeKind.Chunked) return { digest, size: recipe.size, inline: true, chunks: [] };
   return {
     digest,
     size: recipe.size,
@@ -152,14 +153,11 @@ export async function commitRecipe(
   }
   const createdAt = Date.now();
   const recipe = inline ? encodeInlineRecipe(Buffer.concat(inlinePieces), createdAt) : encodeChunkedRecipe(refs, expected.size, createdAt);
-  await packWriter.append([
-    { type: RecordType.Recipe, codec: Codec.None, key: Buffer.from(digest), rawLength: recipe.byteLength, payload: recipe },
-  ]);
-  const durable = await packWriter.sync();
+  const { indexValue, durable } = await appendRecipe(core, digest, recipe);
   const commitChunks = inline
     ? []
     : [...countUses(refs)].map(([hex, uses]) => ({ digest: Buffer.from(hex, 'hex'), uses, location: undefined }));
-  const commit = { digest, recipe, size: expected.size, chunks: commitChunks, durable, ...(lease === undefined ? {} : { lease }) };
+  const commit = { digest, recipe: indexValue, size: expected.size, chunks: commitChunks, durable, ...(lease === undefined ? {} : { lease }) };
   const { created } = await index.commitBlob(commit);
   return { digest, size: expected.size, created };
 }

@@ -164,6 +164,8 @@ export interface StoreStats {
   uniqueBytes: number;
   /** Bytes on disk: packs plus index. */
   storedBytes: number;
+  /** Bytes of materialized hot blobs kept to serve repeated reads fast (not part of storedBytes). */
+  hotCacheBytes?: number;
   /** logicalBytes / storedBytes (0 for an empty store). */
   dedupRatio: number;
   /** Chunks no blob references any more, and their stored bytes. */

@@ -4,6 +4,7 @@ import { StrataError } from '@strata/errors';
 import type { ChunkerOptions } from '@strata/chunker';
 import { CompressPool } from './compress-pool.ts';
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { chunkDigest, commitRecipe, putChunks, readChunks, recipeOf } from './chunk-transfer.ts';
 import type {
   BlobRecipe,
@@ -28,14 +29,15 @@ import type { EngineCore, EngineSettings } from './engine-core.ts';
 import { runFsck } from './fsck.ts';
 import { LmdbIndex, type IngestCheckpoint, type LeaseRecord } from './index-db.ts';
 import { EngineWriter, Ingest } from './ingest.ts';
-import { indexDir, lockFile, packsDir } from './layout.ts';
+import { HotCache } from './hot-cache.ts';
+import { cacheDir, indexDir, lockFile, packsDir } from './layout.ts';
 import { Codec, RecordType } from './pack-format.ts';
 import { scanPack, type PackScan } from './pack-scan.ts';
 import { LocalPackStore, type PackStore } from './pack-store.ts';
 import { PackWriter, sealPack, type DurablePoint } from './pack-writer.ts';
 import { PendingChunks } from './pending-chunks.ts';
-import { readRecipe } from './read-path.ts';
-import { decodeRecipe, type Recipe } from './recipe.ts';
+import { readRecipe, withSignal } from './read-path.ts';
+import { decodeRecipe, RecipeKind, type Recipe } from './recipe.ts';
 import { rebuildIndex, type RebuildReport } from './rebuild-index.ts';
 import { StoreLock } from './store-lock.ts';
 import { loadOrCreateFormat } from './store-format.ts';
@@ -51,7 +53,11 @@ export interface EngineOptions {
   targetPackBytes?: number;
   /** Compression threads; the number of cores by default, 0 compresses on the calling thread. */
   compressThreads?: number;
+  /** Bytes of materialized hot blobs kept in `DIR/cache`; 2 GiB by default, 0 turns the cache off. */
+  hotCacheBytes?: number;
 }
+
+export const DEFAULT_HOT_CACHE_BYTES = 2 * 1024 * 1024 * 1024;
 
 export const DEFAULT_TARGET_PACK_BYTES = 32 * 1024 * 1024;
 
@@ -95,9 +101,10 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
       openPack,
       nextPackId,
     );
+    const hotCache = await HotCache.open(cacheDir(dir), options.hotCacheBytes ?? DEFAULT_HOT_CACHE_BYTES);
     const pool = new CompressPool(settings.zstdLevel, options.compressThreads);
     const core: EngineCore = { index, packs, packWriter, pool, pending: new PendingChunks(), settings };
-    return new Engine(dir, core, lock, report);
+    return new Engine(dir, core, lock, report, hotCache);
   } catch (error) {
     for (const part of opened.reverse()) await part.close().catch(() => {});
     await lock.release();
@@ -157,11 +164,14 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   readonly #ingests = new Map<string, Ingest>();
   #closed: Promise<void> | undefined;
 
-  constructor(dir: string, core: EngineCore, lock: StoreLock, report: OpenReport) {
+  readonly #hotCache: HotCache;
+
+  constructor(dir: string, core: EngineCore, lock: StoreLock, report: OpenReport, hotCache: HotCache) {
     this.dir = dir;
     this.#core = core;
     this.#lock = lock;
     this.openReport = report;
+    this.#hotCache = hotCache;
   }
 
   get settings(): EngineSettings {
@@ -195,12 +205,20 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     }
     const length = Math.min(options.length ?? size - offset, size - offset);
     options.signal?.throwIfAborted();
-    return {
-      stat: statOf(found.digest, found.recipe),
-      offset,
-      length,
-      body: readRecipe(this.#core, found.digest, found.recipe, offset, length, options.signal),
-    };
+    return { stat: statOf(found.digest, found.recipe), offset, length, body: this.#body(found, offset, length, options.signal) };
+  }
+
+  // Hot blobs come from the cache; a whole read of a blob worth caching fills it.
+  #body(found: { digest: string; recipe: Recipe }, offset: number, length: number, signal: AbortSignal | undefined): Readable {
+    const { digest, recipe } = found;
+    const cache = this.#hotCache;
+    const chunked = recipe.kind === RecipeKind.Chunked;
+    let body = chunked ? cache.read(digest, recipe.size, offset, length) : undefined;
+    if (!body) {
+      body = readRecipe(this.#core, digest, recipe, offset, length);
+      if (chunked && offset === 0 && length === recipe.size && cache.wants(recipe.size)) body = cache.capture(digest, recipe.size, body);
+    }
+    return withSignal(body, signal);
   }
 
   async stat(digest: string): Promise<BlobStat> {
@@ -360,6 +378,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     const key = Buffer.from(found.digest);
     await packWriter.append([{ type: RecordType.Tombstone, codec: Codec.None, key, rawLength: 0, payload: new Uint8Array() }]);
     const durable = await packWriter.sync();
+    await this.#hotCache.remove(found.digest);
     if (!(await index.deleteBlob(found.digest, durable))) {
       throw new StrataError('NotFound', `blob ${found.digest} not found`, { details: { digest: found.digest } });
     }
@@ -385,6 +404,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
       logicalBytes: counters.logicalBytes,
       uniqueBytes: counters.uniqueBytes,
       storedBytes,
+      hotCacheBytes: this.#hotCache.bytes,
       dedupRatio: storedBytes === 0 || counters.logicalBytes === 0 ? 0 : counters.logicalBytes / storedBytes,
       garbageChunks: counters.garbageChunks,
       garbageBytes: counters.garbageBytes,

@@ -71,7 +71,7 @@ export async function runFsck(core: EngineCore, options: FsckOptions): Promise<F
     counters.blobs++;
     counters.logicalBytes += recipe.size;
     recipes.push({ digest, recipe });
-    if (recipe.kind === RecipeKind.Inline) {
+    if (recipe.kind !== RecipeKind.Chunked) {
       counters.uniqueBytes += recipe.size;
       continue;
     }

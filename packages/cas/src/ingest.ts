@@ -4,6 +4,7 @@ import { StrataError } from '@strata/errors';
 import type { BlobWriter, CommitResult, Expected, IngestStatus } from './content-store.ts';
 import type { EngineCore } from './engine-core.ts';
 import { decodeChunk } from './chunk-codec.ts';
+import { appendRecipe } from './recipe-records.ts';
 import type { BlobCommit, CommitChunk, IngestCheckpoint } from './index-db.ts';
 import { countUses } from './index-db.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
@@ -321,12 +322,9 @@ export class Ingest {
         chunks.push({ digest: chunkDigest, uses, location });
       }
     }
-    await packWriter.append([
-      { type: RecordType.Recipe, codec: Codec.None, key: Buffer.from(digest), rawLength: recipe.byteLength, payload: recipe },
-    ]);
     // Pack bytes are durable before the index transaction that refers to them.
-    const durable = await packWriter.sync();
-    const commit: BlobCommit = { digest, recipe, size, chunks, durable, clearIngest: this.ref };
+    const { indexValue, durable } = await appendRecipe(this.#core, digest, recipe);
+    const commit: BlobCommit = { digest, recipe: indexValue, size, chunks, durable, clearIngest: this.ref };
     if (this.lease !== undefined) commit.lease = this.lease;
     const { created } = await index.commitBlob(commit);
     this.#checkpointed = false;

@@ -5,6 +5,8 @@
  *   <dir>/
  *   ├── FORMAT             JSON: { format: "strata-cas", version, chunker, zstdLevel, inlineMaxBytes }
  *   ├── LOCK               pid of the process that has the store open
+ *   ├── cache/
+ *   │   └── blob-sha256-<hex>  materialized hot blobs (hot-cache.ts), bounded, disposable
  *   ├── packs/
  *   │   ├── 00000001.pack  append-only pack files: chunks, recipes, tombstones
  *   │   └── ...
@@ -37,6 +39,10 @@ export function lockFile(dir: string): string {
 
 export function packsDir(dir: string): string {
   return join(dir, 'packs');
+}
+
+export function cacheDir(dir: string): string {
+  return join(dir, 'cache');
 }
 
 export function indexDir(dir: string): string {

@@ -3,7 +3,9 @@ import { StrataError } from '@strata/errors';
 import { decodeChunk } from './chunk-codec.ts';
 import type { EngineCore } from './engine-core.ts';
 import type { ChunkEntry } from './layout.ts';
-import { RecipeKind, type Recipe, type RecipeChunks } from './recipe.ts';
+import { RecipeKind, type PayloadRef, type Recipe, type RecipeChunks } from './recipe.ts';
+import { loadPackedBytes } from './recipe-records.ts';
+import { digestBytes, parseDigest } from '@strata/digest';
 
 // Neighbouring chunks of one pack are read with one call, up to this many bytes...
 const MAX_SPAN_BYTES = 4 * 1024 * 1024;
@@ -23,18 +25,33 @@ interface Span {
  * consumer, and every chunk is checked against its digest before a byte of
  * it is passed on.
  */
-export function readRecipe(core: EngineCore, digest: string, recipe: Recipe, offset: number, length: number, signal?: AbortSignal): Readable {
+export function readRecipe(core: EngineCore, digest: string, recipe: Recipe, offset: number, length: number): Readable {
   if (recipe.kind === RecipeKind.Inline) {
     return Readable.from(length === 0 ? [] : [recipe.data.subarray(offset, offset + length)], { objectMode: false });
   }
-  const stream = Readable.from(chunkedBytes(core, digest, recipe.chunks, offset, length, signal), { objectMode: false });
-  if (signal) {
-    const onAbort = () => stream.destroy(new StrataError('Cancelled', 'read cancelled'));
-    if (signal.aborted) onAbort();
-    else {
-      signal.addEventListener('abort', onAbort, { once: true });
-      stream.once('close', () => signal.removeEventListener('abort', onAbort));
-    }
+  if (recipe.kind === RecipeKind.Packed) {
+    return Readable.from(packedBytes(core, digest, recipe.ref, offset, length), { objectMode: false });
+  }
+  return Readable.from(chunkedBytes(core, digest, recipe.chunks, offset, length), { objectMode: false });
+}
+
+// A small blob is checked against its own digest before any of it is passed on.
+async function* packedBytes(core: EngineCore, digest: string, ref: PayloadRef, offset: number, length: number): AsyncGenerator<Buffer> {
+  const data = await loadPackedBytes(core, ref);
+  if (digestBytes(data, parseDigest(digest).algorithm) !== digest) {
+    throw new StrataError('DataLoss', `blob ${digest} is damaged`, { details: { blobs: [digest] } });
+  }
+  if (length > 0) yield data.subarray(offset, offset + length);
+}
+
+/** Ends `stream` with a Cancelled error when `signal` aborts. */
+export function withSignal(stream: Readable, signal: AbortSignal | undefined): Readable {
+  if (!signal) return stream;
+  const onAbort = () => stream.destroy(new StrataError('Cancelled', 'read cancelled'));
+  if (signal.aborted) onAbort();
+  else {
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.once('close', () => signal.removeEventListener('abort', onAbort));
   }
   return stream;
 }
@@ -45,7 +62,6 @@ async function* chunkedBytes(
   chunks: RecipeChunks,
   offset: number,
   length: number,
-  signal: AbortSignal | undefined,
 ): AsyncGenerator<Buffer> {
   if (length === 0) return;
   const end = offset + length;
@@ -62,7 +78,6 @@ async function* chunkedBytes(
     // Errors of a span read ahead are surfaced when it is awaited.
     ahead?.catch(() => {});
     for (const { index, raw } of current) {
-      if (signal?.aborted) throw new StrataError('Cancelled', 'read cancelled');
       const chunkStart = index === 0 ? 0 : ends[index - 1]!;
       const from = Math.max(offset - chunkStart, 0);
       const to = Math.min(end - chunkStart, raw.byteLength);

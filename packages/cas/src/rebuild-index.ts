@@ -7,6 +7,7 @@ import { emptyCounters, type ChunkEntry } from './layout.ts';
 import { RecordType } from './pack-format.ts';
 import { scanPack } from './pack-scan.ts';
 import { decodeRecipe, RecipeKind } from './recipe.ts';
+import { decodeRecipePayload, indexValueOf } from './recipe-records.ts';
 
 export interface RebuildReport {
   packs: number;
@@ -55,7 +56,14 @@ export async function rebuildIndex(core: EngineCore, options: FsckOptions): Prom
           refs: 0,
         });
       } else if (record.type === RecordType.Recipe) {
-        blobs.set(key.toString(), await packs.read(packId, record.payloadOffset, record.storedLength));
+        const payload = await packs.read(packId, record.payloadOffset, record.storedLength);
+        try {
+          const recipe = decodeRecipePayload(payload, record.codec, record.rawLength);
+          blobs.set(key.toString(), indexValueOf(recipe, { packId, ...record }));
+        } catch (error) {
+          if (!isDataLoss(error)) throw error;
+          // A damaged recipe record: an earlier one for the same blob, if any, stands.
+        }
       } else {
         blobs.delete(key.toString());
       }

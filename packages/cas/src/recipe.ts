@@ -6,10 +6,26 @@
  *   recipe  = u8:kind u48:size u48:createdAtMs body
  *   inline  : body = the blob's bytes                       (kind 1)
  *   chunked : body = u32:count (sha256[32] u32:rawLength)*  (kind 2)
+ *   packed  : body = u32:packId u48:payloadOffset u32:storedLength u8:codec u32:rawLength   (kind 3)
+ *
+ * Packs hold kinds 1 and 2. The index holds kind 2 as it is and, for a
+ * small blob, kind 3: where its inline recipe lies in a pack, so its bytes
+ * are stored once.
  */
 import { StrataError } from '@strata/errors';
 
-export const RecipeKind = { Inline: 1, Chunked: 2 } as const;
+export const RecipeKind = { Inline: 1, Chunked: 2, Packed: 3 } as const;
+
+/** Where a record's payload lies in a pack and how it is stored. */
+export interface PayloadRef {
+  packId: number;
+  payloadOffset: number;
+  storedLength: number;
+  codec: number;
+  rawLength: number;
+}
+
+const PACKED_BODY_LENGTH = 4 + 6 + 4 + 1 + 4;
 
 const HEAD_LENGTH = 1 + 6 + 6;
 const ENTRY_LENGTH = 36;
@@ -22,7 +38,8 @@ export interface ChunkRef {
 
 export type Recipe =
   | { kind: typeof RecipeKind.Inline; size: number; createdAt: number; data: Buffer }
-  | { kind: typeof RecipeKind.Chunked; size: number; createdAt: number; chunks: RecipeChunks };
+  | { kind: typeof RecipeKind.Chunked; size: number; createdAt: number; chunks: RecipeChunks }
+  | { kind: typeof RecipeKind.Packed; size: number; createdAt: number; ref: PayloadRef };
 
 /** A chunked recipe's entries, read lazily from the encoded bytes. */
 export class RecipeChunks {
@@ -107,6 +124,17 @@ export function encodeChunkedRecipe(chunks: readonly ChunkRef[], size: number, c
   return Buffer.concat([head, encodeChunkList(chunks)]);
 }
 
+export function encodePackedRecipe(size: number, createdAt: number, ref: PayloadRef): Buffer {
+  const bytes = Buffer.allocUnsafe(HEAD_LENGTH + PACKED_BODY_LENGTH);
+  writeHead(bytes, RecipeKind.Packed, size, createdAt);
+  let at = bytes.writeUInt32LE(ref.packId, HEAD_LENGTH);
+  at = bytes.writeUIntLE(ref.payloadOffset, at, 6);
+  at = bytes.writeUInt32LE(ref.storedLength, at);
+  at = bytes.writeUInt8(ref.codec, at);
+  bytes.writeUInt32LE(ref.rawLength, at);
+  return bytes;
+}
+
 function writeHead(bytes: Buffer, kind: number, size: number, createdAt: number): void {
   bytes.writeUInt8(kind, 0);
   bytes.writeUIntLE(size, 1, 6);
@@ -126,6 +154,21 @@ export function decodeRecipe(bytes: Buffer): Recipe {
   if (kind === RecipeKind.Chunked) {
     if (body.byteLength < 4) throw new StrataError('DataLoss', 'recipe is truncated');
     return { kind, size, createdAt, chunks: new RecipeChunks(body) };
+  }
+  if (kind === RecipeKind.Packed) {
+    if (body.byteLength !== PACKED_BODY_LENGTH) throw new StrataError('DataLoss', 'packed recipe has the wrong length');
+    return {
+      kind,
+      size,
+      createdAt,
+      ref: {
+        packId: body.readUInt32LE(0),
+        payloadOffset: body.readUIntLE(4, 6),
+        storedLength: body.readUInt32LE(10),
+        codec: body.readUInt8(14),
+        rawLength: body.readUInt32LE(15),
+      },
+    };
   }
   throw new StrataError('DataLoss', `unknown recipe kind ${kind}`);
 }

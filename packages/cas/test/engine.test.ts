@@ -183,3 +183,36 @@ test('settings are fixed at creation and recorded', async (t) => {
   const format = JSON.parse(await readFile(join(dir, 'FORMAT'), 'utf8')) as { version: number };
   t.is(format.version, 1);
 });
+
+test('hot blobs are served from the cache, which is bounded, verified and dropped on delete', async (t) => {
+  const dir = await tempDir(t);
+  const store = await openStore(dir, { hotCacheBytes: 8 * MiB });
+  t.teardown(() => store.close());
+  const blobs = [seededBytes('hot1', 2 * MiB), seededBytes('hot2', 2 * MiB), seededBytes('hot3', 2 * MiB)];
+  for (const blob of blobs) await writeBlob(store, pieces(blob));
+  t.is((await store.stats()).hotCacheBytes, 0);
+  for (const blob of blobs) t.deepEqual(await readBytes(store, sha256(blob), 4 * MiB), blob);
+  // Capture finishes just after the read; give the rename a moment.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.is((await store.stats()).hotCacheBytes, 6 * MiB);
+  for (const blob of blobs) t.deepEqual(await readBytes(store, sha256(blob), 4 * MiB), blob);
+  const ranged = await store.read(sha256(blobs[0]!), { offset: MiB - 5, length: 10 });
+  const pieces_: Buffer[] = [];
+  for await (const piece of ranged.body) pieces_.push(piece as Buffer);
+  t.deepEqual(Buffer.concat(pieces_), blobs[0]!.subarray(MiB - 5, MiB + 5));
+  await writeBlob(store, pieces(seededBytes('hot4', 3 * MiB)));
+  await readBytes(store, sha256(seededBytes('hot4', 3 * MiB)), 4 * MiB);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.true((await store.stats()).hotCacheBytes! <= 8 * MiB);
+  // A damaged cached copy fails the read with DataLoss and is dropped; the next read rebuilds it.
+  const cached = join(dir, 'cache', `blob-${sha256(blobs[2]!).replace(':', '-')}`);
+  const bytes = await readFile(cached);
+  bytes[10] = bytes[10]! ^ 1;
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(cached, bytes);
+  t.true(isDataLoss(await t.throwsAsync(readBytes(store, sha256(blobs[2]!), 4 * MiB))));
+  t.deepEqual(await readBytes(store, sha256(blobs[2]!), 4 * MiB), blobs[2]!);
+  await store.delete(sha256(blobs[2]!));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.false((await readdir(join(dir, 'cache'))).some((name) => name.includes(sha256(blobs[2]!).slice(7))));
+});

@@ -1,0 +1,197 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { Digester, parseDigest } from '@strata/digest';
+import { StrataError } from '@strata/errors';
+
+/** Blobs smaller than this are cheap to rebuild and are not cached. */
+export const MIN_CACHED_BYTES = 1024 * 1024;
+
+interface Entry {
+  size: number;
+}
+
+/**
+ * A bounded cache of materialized blobs as plain files, least recently
+ * read evicted first, kept across restarts. A repeated read of a hot blob
+ * costs a file read instead of decompressing and verifying its chunks.
+ * Whole reads from the cache are hashed as they stream and fail with
+ * DataLoss (and drop the file) if it no longer matches the blob's digest.
+ */
+export class HotCache {
+  readonly #dir: string;
+  readonly #maxBytes: number;
+  // Least recently used first.
+  readonly #entries = new Map<string, Entry>();
+  #bytes = 0;
+  // Copies in progress, by file name; a removal while one runs keeps it from being adopted.
+  readonly #capturing = new Map<string, { removed: boolean; count: number }>();
+
+  private constructor(dir: string, maxBytes: number) {
+    this.#dir = dir;
+    this.#maxBytes = maxBytes;
+  }
+
+  static async open(dir: string, maxBytes: number): Promise<HotCache> {
+    const cache = new HotCache(dir, maxBytes);
+    await mkdir(dir, { recursive: true });
+    const found: { name: string; size: number; mtimeMs: number }[] = [];
+    for (const name of await readdir(dir)) {
+      const path = join(dir, name);
+      if (!name.startsWith('blob-')) {
+        await rm(path, { force: true });
+        continue;
+      }
+      const info = await stat(path);
+      found.push({ name, size: info.size, mtimeMs: info.mtimeMs });
+    }
+    found.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const { name, size } of found) {
+      cache.#entries.set(name, { size });
+      cache.#bytes += size;
+    }
+    await cache.#evict();
+    return cache;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether a whole read of a blob this size is worth keeping. */
+  wants(size: number): boolean {
+    return this.#maxBytes > 0 && size >= MIN_CACHED_BYTES && size <= this.#maxBytes / 4;
+  }
+
+  /** The bytes [offset, offset + length) of a cached blob, or undefined when it is not cached. */
+  read(digest: string, size: number, offset: number, length: number): Readable | undefined {
+    const name = fileName(digest);
+    const entry = this.#entries.get(name);
+    if (!entry || entry.size !== size || length === 0) return undefined;
+    this.#entries.delete(name);
+    this.#entries.set(name, entry);
+    const path = join(this.#dir, name);
+    const now = new Date();
+    void utimes(path, now, now).catch(() => {});
+    const file = createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: 1024 * 1024 });
+    if (offset !== 0 || length !== size) return file;
+    const digester = new Digester(parseDigest(digest).algorithm);
+    const verify = new Transform({
+      transform(piece: Buffer, _encoding, done) {
+        digester.update(piece);
+        done(null, piece);
+      },
+      flush: (done) => {
+        if (digester.digest() === digest) return done();
+        void this.remove(digest);
+        done(new StrataError('DataLoss', `cached copy of ${digest} is damaged`, { details: { blobs: [digest] } }));
+      },
+    });
+    file.on('error', (error) => verify.destroy(error));
+    verify.on('close', () => file.destroy());
+    return file.pipe(verify);
+  }
+
+  /**
+   * Passes a whole read through unchanged while copying it into the cache;
+   * the copy is kept only if the read completes with every byte.
+   */
+  capture(digest: string, size: number, source: Readable): Readable {
+    const name = fileName(digest);
+    const temp = join(this.#dir, `tmp-${randomUUID()}`);
+    const file = createWriteStream(temp);
+    const capture = this.#capturing.get(name) ?? { removed: false, count: 0 };
+    capture.count++;
+    this.#capturing.set(name, capture);
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      if (--capture.count === 0) this.#capturing.delete(name);
+    };
+    let written = 0;
+    let failed = false;
+    const discard = () => {
+      failed = true;
+      file.destroy();
+      void rm(temp, { force: true });
+      settle();
+    };
+    file.on('error', () => (failed = true));
+    const tee = new Transform({
+      transform(piece: Buffer, _encoding, done) {
+        written += piece.byteLength;
+        // The copy keeps pace with the read, so it never piles up in memory.
+        if (failed || file.write(piece)) return done(null, piece);
+        const resume = () => {
+          file.off('drain', resume);
+          file.off('error', resume);
+          done(null, piece);
+        };
+        file.once('drain', resume);
+        file.once('error', resume);
+      },
+      flush: (done) => {
+        if (failed || written !== size) {
+          discard();
+          return done();
+        }
+        // The reader is not held up by the copy: a failed copy is just not kept.
+        file.once('error', discard);
+        file.end(() => {
+          if (failed) return;
+          if (capture.removed) discard();
+          else void this.#adopt(name, temp, size).finally(settle);
+        });
+        done();
+      },
+    });
+    tee.on('close', () => {
+      if (!tee.writableFinished) discard();
+      if (!source.readableEnded) source.destroy();
+    });
+    source.on('error', (error) => tee.destroy(error));
+    return source.pipe(tee);
+  }
+
+  async #adopt(name: string, temp: string, size: number): Promise<void> {
+    try {
+      await rename(temp, join(this.#dir, name));
+    } catch {
+      await rm(temp, { force: true });
+      return;
+    }
+    const previous = this.#entries.get(name);
+    if (previous) this.#bytes -= previous.size;
+    this.#entries.delete(name);
+    this.#entries.set(name, { size });
+    this.#bytes += size;
+    await this.#evict();
+  }
+
+  async #evict(): Promise<void> {
+    while (this.#bytes > this.#maxBytes) {
+      const [oldest, entry] = this.#entries.entries().next().value as [string, Entry];
+      this.#entries.delete(oldest);
+      this.#bytes -= entry.size;
+      await rm(join(this.#dir, oldest), { force: true });
+    }
+  }
+
+  async remove(digest: string): Promise<void> {
+    const name = fileName(digest);
+    const capture = this.#capturing.get(name);
+    if (capture) capture.removed = true;
+    const entry = this.#entries.get(name);
+    if (!entry) return;
+    this.#entries.delete(name);
+    this.#bytes -= entry.size;
+    await rm(join(this.#dir, name), { force: true });
+  }
+}
+
+function fileName(digest: string): string {
+  return `blob-${digest.replace(':', '-')}`;
+}
