@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import FindMyWay from 'find-my-way';
 import { pino, type Logger } from 'pino';
 import type { GatewayDeps, GatewayStore, RequestContext } from './context.ts';
@@ -26,6 +26,14 @@ export interface CloseOptions {
 }
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
+
+/**
+ * How far each connection's bytes read have been counted. By the time a
+ * handler runs, the parser has already read the request's headers, and a
+ * small body arrives in the same read; counting from the end of the previous
+ * request on the connection gives each request all of its own bytes.
+ */
+const accountedBytesRead = new WeakMap<Socket, number>();
 
 /**
  * The OCI Distribution API over a ContentStore, on node:http with a
@@ -113,7 +121,7 @@ export class Gateway {
     const started = process.hrtime.bigint();
     const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
     const socket = req.socket;
-    const readAtStart = socket.bytesRead;
+    const readAtStart = accountedBytesRead.get(socket) ?? 0;
     const writtenAtStart = socket.bytesWritten;
     for (const [name, value] of Object.entries(API_VERSION)) res.setHeader(name, value);
     res.setHeader('x-request-id', requestId);
@@ -133,6 +141,7 @@ export class Gateway {
       if (!res.writableFinished) abort.abort();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const bytesIn = socket.bytesRead - readAtStart;
+      accountedBytesRead.set(socket, socket.bytesRead);
       const bytesOut = socket.bytesWritten - writtenAtStart;
       const labels = { route: routeName, method, status: String(res.statusCode) };
       this.metrics.requests.inc(labels);

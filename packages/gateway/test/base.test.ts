@@ -78,3 +78,22 @@ test('/metrics exposes requests by route and status, bytes, upload durations and
   t.regex(text, /strata_upload_duration_seconds_count 1/);
   t.regex(text, /strata_store_dedup_ratio \d/);
 });
+
+test('received bytes count a small body that arrived with the headers', async (t) => {
+  const { url } = await startEngineRegistry(t);
+  const { sha256 } = await import('./support.ts');
+  const received = async (): Promise<number> => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    return Number(/strata_http_received_bytes_total\{route="upload.start"\} (\d+)/.exec(text)?.[1] ?? 0);
+  };
+  const bytes = Buffer.alloc(3000, 1);
+  t.is((await fetch(`${url}/v2/demo/blobs/uploads/?digest=${sha256(bytes)}`, { method: 'POST', body: bytes })).status, 201);
+  const afterFirst = await received();
+  t.true(afterFirst > bytes.length);
+  // A second request on the same keep-alive connection counts its own bytes, not the first one's again.
+  const other = Buffer.alloc(3000, 2);
+  t.is((await fetch(`${url}/v2/demo/blobs/uploads/?digest=${sha256(other)}`, { method: 'POST', body: other })).status, 201);
+  const afterSecond = await received();
+  t.true(afterSecond - afterFirst > other.length);
+  t.true(afterSecond - afterFirst < 2 * other.length);
+});
