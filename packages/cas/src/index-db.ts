@@ -131,6 +131,47 @@ export class LmdbIndex implements EngineIndex {
     this.#leaseResources = root.openDB<boolean, string>({ name: DB_LEASE_RESOURCES, encoding: 'msgpack' });
   }
 
+  // Group commit: mutations queue up while a transaction commits, and the
+  // next transaction applies all of them, each still all-or-nothing with
+  // respect to readers (they see none or all of a batch).
+  #queue: { run: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  #flushing = false;
+
+  #write<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    while (this.#queue.length > 0) {
+      const jobs = this.#queue.splice(0);
+      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      try {
+        await this.#root.transaction(() => {
+          for (const job of jobs) {
+            try {
+              outcomes.push({ ok: true, value: job.run() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        });
+      } catch (error) {
+        for (const job of jobs) job.reject(error);
+        continue;
+      }
+      jobs.forEach((job, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) job.resolve(outcome.value);
+        else job.reject(outcome.error);
+      });
+    }
+    this.#flushing = false;
+  }
+
   static async open(dir: string): Promise<LmdbIndex> {
     await mkdir(dir, { recursive: true });
     // Durable commits (the default sync mode) are what makes a returned commit survive a crash.
@@ -167,7 +208,7 @@ export class LmdbIndex implements EngineIndex {
   }
 
   commitBlob({ digest, recipe, size, chunks, durable, clearIngest, lease, existingOnly }: BlobCommit): Promise<{ created: boolean }> {
-    return this.#root.transaction(() => {
+    return this.#write(() => {
       if (existingOnly && !this.#blobs.doesExist(digest)) return { created: true };
       this.#advanceDurable(durable);
       if (clearIngest !== undefined) this.#ingests.removeSync(clearIngest);
@@ -209,7 +250,7 @@ export class LmdbIndex implements EngineIndex {
     durable: DurablePoint,
     lease?: string,
   ): Promise<void> {
-    return this.#root.transaction(() => {
+    return this.#write(() => {
       this.#advanceDurable(durable);
       const counters = this.counters();
       for (const { digest, location } of chunks) {
@@ -235,7 +276,7 @@ export class LmdbIndex implements EngineIndex {
   }
 
   putIngest(ref: string, checkpoint: IngestCheckpoint, durable: DurablePoint): Promise<void> {
-    return this.#root.transaction(() => {
+    return this.#write(() => {
       this.#advanceDurable(durable);
       this.#ingests.putSync(ref, checkpoint);
     });
@@ -254,7 +295,7 @@ export class LmdbIndex implements EngineIndex {
   }
 
   createLease(id: string, lease: LeaseRecord): Promise<boolean> {
-    return this.#root.transaction(() => {
+    return this.#write(() => {
       if (this.#leases.doesExist(id)) return false;
       this.#leases.putSync(id, lease);
       return true;
@@ -262,7 +303,7 @@ export class LmdbIndex implements EngineIndex {
   }
 
   deleteLease(id: string): Promise<boolean> {
-    return this.#root.transaction(() => {
+    return this.#write(() => {
       if (!this.#leases.doesExist(id)) return false;
       for (const key of this.#leaseResources.getKeys(leaseResourceRange(id))) this.#leaseResources.removeSync(key);
       this.#leases.removeSync(id);
@@ -280,7 +321,7 @@ export class LmdbIndex implements EngineIndex {
   }
 
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean> {
-    return this.#root.transaction(() => {
+    return this.#write(() => {
       this.#advanceDurable(durable);
       const bytes = this.#blobs.get(digest);
       if (!bytes) return false;

@@ -117,21 +117,39 @@ export class PackWriter {
   /**
    * Makes every record appended so far durable, and says how far the open
    * pack is durable: recovery never cuts a pack below that point.
+   *
+   * Concurrent callers share fsyncs (group commit): a caller whose records
+   * an fsync already in flight does not cover waits for it, then starts
+   * one fsync for everyone who arrived meanwhile.
    */
-  sync(): Promise<DurablePoint> {
-    return this.#enqueue(async () => {
-      if (this.#appender.size > this.#syncedBytes) {
-        const size = this.#appender.size;
-        await this.#appender.sync();
-        this.#syncedBytes = size;
+  async sync(): Promise<DurablePoint> {
+    // Appends queued before this call finish first (a sealed pack is synced by its seal).
+    const { appender, target } = await this.#enqueue(async () => ({ appender: this.#appender, target: this.#appender.size }));
+    while (appender === this.#appender && this.#syncedBytes < target) {
+      if (this.#syncing) {
+        await this.#syncing;
+        continue;
       }
-      return { packId: this.#appender.packId, length: this.#syncedBytes };
-    });
+      const size = appender.size;
+      this.#syncing = appender
+        .sync()
+        .then(() => {
+          if (appender === this.#appender) this.#syncedBytes = Math.max(this.#syncedBytes, size);
+        })
+        .finally(() => {
+          this.#syncing = undefined;
+        });
+      await this.#syncing;
+    }
+    return { packId: appender.packId, length: target };
   }
+
+  #syncing: Promise<void> | undefined;
 
   // Writes the trailer, syncs and closes the pack, then opens the next one.
   async #seal(): Promise<void> {
     const appender = this.#appender;
+    await this.#syncing;
     await appender.append([encodeTrailer(this.#records, appender.size)]);
     await appender.sync();
     await appender.close();

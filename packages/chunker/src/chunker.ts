@@ -42,9 +42,9 @@ export class Chunker {
     if (this.#buffer !== undefined && this.#pending > 0) {
       // The chunk in progress ends within maxSize of its start, so only that
       // much input is ever copied in; later chunks are cut from the input in place.
-      const buffer = this.#buffer;
       const before = this.#pending;
-      const take = Math.min(bytes.length, buffer.length - before);
+      const take = Math.min(bytes.length, this.#params.maxSize - before);
+      const buffer = this.#reserve(before + take);
       buffer.set(bytes.subarray(0, take), before);
       const size = scanForCut(buffer, 0, before + take, this.#params, false, this.#scanned);
       if (size === NEED_MORE_BYTES) {
@@ -60,8 +60,7 @@ export class Chunker {
     while (offset < length) {
       const size = scanForCut(bytes, offset, length, this.#params, false, 0);
       if (size === NEED_MORE_BYTES) {
-        this.#buffer ??= new Uint8Array(this.#params.maxSize);
-        this.#buffer.set(bytes.subarray(offset), 0);
+        this.#reserve(length - offset).set(bytes.subarray(offset), 0);
         this.#pending = length - offset;
         this.#scanned = this.#pending;
         break;
@@ -70,6 +69,17 @@ export class Chunker {
       offset += size;
     }
     return chunks;
+  }
+
+  // The buffer grows with the chunk in progress (up to maxSize), so a stream
+  // of a few KiB never pays for a maxSize allocation.
+  #reserve(bytes: number): Uint8Array {
+    const current = this.#buffer;
+    if (current && current.length >= bytes) return current;
+    const grown = new Uint8Array(Math.min(this.#params.maxSize, Math.max(bytes, 2 * (current?.length ?? 0), 16 * 1024)));
+    if (current && this.#pending > 0) grown.set(current.subarray(0, this.#pending));
+    this.#buffer = grown;
+    return grown;
   }
 
   /** Ends the stream: returns its last chunk, or undefined when nothing is pending. */
