@@ -27,8 +27,9 @@ export class ContainersClient {
   private constructor(dir: string) {
     this.dir = dir;
     this.policy = join(dir, 'etc-containers', 'policy.json');
-    this.root = join(dir, 'storage', 'root');
-    this.runroot = join(dir, 'storage', 'runroot');
+    this.root = join(dir, 'storage');
+    // podman refuses a runroot path longer than 50 characters.
+    this.runroot = join(dir, 'rr');
     this.tmp = join(dir, 'tmp');
     this.blobInfoCache = join(dir, 'blob-info-cache');
     this.etc = join(dir, 'etc-containers');
