@@ -6,3 +6,5 @@ export type { RebuildReport } from './rebuild-index.ts';
 export { LocalPackStore, type PackStore, type PackAppender } from './pack-store.ts';
 export { DEFAULT_ZSTD_LEVEL } from './chunk-codec.ts';
 export { DEFAULT_INLINE_MAX_BYTES } from './store-format.ts';
+export { serveContentStore, DEFAULT_MAX_MESSAGE_BYTES, type ContentStoreServer, type ServeOptions, type ServerTls } from './grpc-server.ts';
+export { parseListenAddress, formatListenAddress, isLoopbackHost, type ListenAddress } from './listen-address.ts';

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { registerCas } from './commands/cas.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerFsck } from './commands/fsck.ts';
 import { registerIngest } from './commands/ingest.ts';
@@ -13,6 +14,7 @@ const COMMANDS: readonly ((program: Command, context: CliContext) => void)[] = [
   registerCat,
   registerStats,
   registerFsck,
+  registerCas,
   registerServe,
 ];
 

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Engine } from '@strata/cas';
+import type { ContentStore, Engine, StoreAdmin } from '@strata/cas';
 import { StrataError } from '@strata/errors';
 
 export const DEFAULT_DATA_DIR = './strata-data';
@@ -61,5 +61,40 @@ async function isDirectory(path: string): Promise<boolean> {
     return (await stat(path)).isDirectory();
   } catch {
     return false;
+  }
+}
+
+export interface StoreOptions extends DataOptions {
+  cas?: string;
+}
+
+/** Adds `--data DIR` and its alternative `--cas HOST:PORT` to a command that uses a store. */
+export function withStoreOptions(command: Command): Command {
+  return withDataOption(command).option('--cas <host:port>', 'use a `strata cas` server instead of a data directory');
+}
+
+/** A store reached either way: the engine in-process (`engine` set) or a `strata cas` server. */
+export type AnyStore = ContentStore & StoreAdmin;
+
+/**
+ * Runs `work` on the store `--data` or `--cas` names, then closes it.
+ * Naming both is a usage error.
+ */
+export async function withAnyStore<T>(
+  command: Command,
+  options: StoreOptions,
+  mode: StoreMode,
+  work: (store: AnyStore, engine: Engine | undefined) => Promise<T>,
+): Promise<T> {
+  if (options.cas === undefined) return withStore(options.data, mode, (engine) => work(engine, engine));
+  if (command.getOptionValueSource('data') !== 'default') {
+    command.error('give either --data or --cas, not both', { exitCode: 2, code: 'strata.usage' });
+  }
+  const { connectContentStore } = await import('@strata/cas-client');
+  const store = connectContentStore(options.cas);
+  try {
+    return await work(store, undefined);
+  } finally {
+    await store.close();
   }
 }

@@ -2,15 +2,15 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { parseByteCount, parseDigestArgument } from '../arguments.ts';
 import type { CliContext } from '../context.ts';
-import { withDataOption, withStore, type DataOptions } from '../store-access.ts';
+import { withAnyStore, withStoreOptions, type StoreOptions } from '../store-access.ts';
 
-interface CatOptions extends DataOptions {
+interface CatOptions extends StoreOptions {
   offset?: number;
   length?: number;
 }
 
 export function registerCat(program: Command, context: CliContext): void {
-  withDataOption(
+  withStoreOptions(
     program
       .command('cat')
       .summary('write a blob to stdout')
@@ -19,12 +19,12 @@ export function registerCat(program: Command, context: CliContext): void {
   )
     .option('--offset <n>', 'first byte to write', parseByteCount)
     .option('--length <n>', 'number of bytes to write (to the end by default)', parseByteCount)
-    .action((digest: string, options: CatOptions) => cat(digest, options, context));
+    .action((digest: string, options: CatOptions, command: Command) => cat(digest, options, context, command));
 }
 
-async function cat(digest: string, options: CatOptions, context: CliContext): Promise<void> {
-  await withStore(options.data, 'read', async (engine) => {
-    const read = await engine.read(digest, { offset: options.offset, length: options.length, signal: context.signal });
+async function cat(digest: string, options: CatOptions, context: CliContext, command: Command): Promise<void> {
+  await withAnyStore(command, options, 'read', async (store) => {
+    const read = await store.read(digest, { offset: options.offset, length: options.length, signal: context.signal });
     // pipeline() waits for stdout to drain, so a slow reader slows the store, not memory.
     await pipeline(read.body, process.stdout, { signal: context.signal });
   });

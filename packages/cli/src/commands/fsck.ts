@@ -3,15 +3,15 @@ import type { FsckReport, RebuildReport } from '@strata/cas';
 import { StrataError } from '@strata/errors';
 import type { CliContext } from '../context.ts';
 import { startProgress } from '../progress.ts';
-import { withDataOption, withStore, type DataOptions } from '../store-access.ts';
+import { withAnyStore, withStoreOptions, type StoreOptions } from '../store-access.ts';
 
-interface FsckCommandOptions extends DataOptions {
+interface FsckCommandOptions extends StoreOptions {
   json?: boolean;
   rebuildIndex?: boolean;
 }
 
 export function registerFsck(program: Command, context: CliContext): void {
-  withDataOption(
+  withStoreOptions(
     program
       .command('fsck')
       .summary('verify the store')
@@ -21,17 +21,20 @@ export function registerFsck(program: Command, context: CliContext): void {
   )
     .option('--json', 'print the report as one JSON object')
     .option('--rebuild-index', 'first rebuild the index from the packs alone, then verify')
-    .action((options: FsckCommandOptions) => fsck(options, context));
+    .action((options: FsckCommandOptions, command: Command) => fsck(options, context, command));
 }
 
-async function fsck(options: FsckCommandOptions, context: CliContext): Promise<void> {
-  const { rebuild, report } = await withStore(options.data, 'read', async (engine) => {
+async function fsck(options: FsckCommandOptions, context: CliContext, command: Command): Promise<void> {
+  if (options.rebuildIndex && options.cas !== undefined) {
+    command.error('--rebuild-index works on a data directory only, not over --cas', { exitCode: 2, code: 'strata.usage' });
+  }
+  const { rebuild, report } = await withAnyStore(command, options, 'read', async (store, engine) => {
     const progress = startProgress('count', 'fsck');
     const onProgress = ({ done, total, phase }: { done: number; total: number; phase: string }): void =>
       progress.update(done, total, phase);
     try {
-      const rebuild = options.rebuildIndex ? await engine.rebuildIndex({ signal: context.signal, onProgress }) : undefined;
-      const report = await engine.fsck({ signal: context.signal, onProgress });
+      const rebuild = options.rebuildIndex && engine ? await engine.rebuildIndex({ signal: context.signal, onProgress }) : undefined;
+      const report = await store.fsck({ signal: context.signal, onProgress });
       return { rebuild, report };
     } finally {
       progress.stop();

@@ -1,14 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { CommitResult, Engine } from '@strata/cas';
+import type { BlobIngester, CommitResult } from '@strata/cas';
 import { isCancelled, StrataError } from '@strata/errors';
 import type { CliContext } from '../context.ts';
 import { fileError } from '../file-error.ts';
 import { startProgress } from '../progress.ts';
-import { withDataOption, withStore, type DataOptions } from '../store-access.ts';
+import { withAnyStore, withStoreOptions, type StoreOptions } from '../store-access.ts';
 
-interface IngestOptions extends DataOptions {
+interface IngestOptions extends StoreOptions {
   json?: boolean;
 }
 
@@ -16,7 +16,7 @@ interface IngestOptions extends DataOptions {
 const READ_PIECE_BYTES = 1024 * 1024;
 
 export function registerIngest(program: Command, context: CliContext): void {
-  withDataOption(
+  withStoreOptions(
     program
       .command('ingest')
       .summary('store files as blobs')
@@ -24,23 +24,23 @@ export function registerIngest(program: Command, context: CliContext): void {
       .argument('<file...>', 'files to store'),
   )
     .option('--json', 'print one JSON object per file: {digest, size, file, created}')
-    .action((files: string[], options: IngestOptions) => ingest(files, options, context));
+    .action((files: string[], options: IngestOptions, command: Command) => ingest(files, options, context, command));
 }
 
-async function ingest(files: readonly string[], options: IngestOptions, context: CliContext): Promise<void> {
+async function ingest(files: readonly string[], options: IngestOptions, context: CliContext, command: Command): Promise<void> {
   // Sizes first, for the progress bar's total; a file that cannot be
   // stat'ed fails on its own below and the others go on.
   const inputs = await Promise.all(files.map(inspect));
   const totalBytes = inputs.reduce((sum, input) => sum + (input.size ?? 0), 0);
   const failures: StrataError[] = [];
-  await withStore(options.data, 'write', async (engine) => {
+  await withAnyStore(command, options, 'write', async (store) => {
     const progress = startProgress('bytes', 'ingest', totalBytes);
     let doneBytes = 0;
     try {
       for (const input of inputs) {
         try {
           if (input.error) throw input.error;
-          const result = await ingestFile(engine, input.file, context.signal, (bytes) => {
+          const result = await ingestFile(store, input.file, context.signal, (bytes) => {
             doneBytes += bytes;
             progress.update(doneBytes, totalBytes);
           });
@@ -84,7 +84,7 @@ async function inspect(file: string): Promise<Input> {
 
 /** Streams one file into the engine; its bytes are never held whole in memory. */
 async function ingestFile(
-  engine: Engine,
+  store: BlobIngester,
   file: string,
   signal: AbortSignal,
   onBytes: (bytes: number) => void,
@@ -98,7 +98,7 @@ async function ingestFile(
     }
   }
   try {
-    return await writeBlob(engine, counted(), {}, { signal });
+    return await writeBlob(store, counted(), {}, { signal });
   } finally {
     stream.destroy();
   }

@@ -2,22 +2,22 @@ import type { Command } from 'commander';
 import type { StoreStats } from '@strata/cas';
 import type { CliContext } from '../context.ts';
 import { bytesWithExact } from '../format.ts';
-import { withDataOption, withStore, type DataOptions } from '../store-access.ts';
+import { withAnyStore, withStoreOptions, type StoreOptions } from '../store-access.ts';
 
-interface StatsOptions extends DataOptions {
+interface StatsOptions extends StoreOptions {
   json?: boolean;
 }
 
 export function registerStats(program: Command, _context: CliContext): void {
-  withDataOption(
+  withStoreOptions(
     program
       .command('stats')
       .summary('show space and dedup figures')
       .description('Show how many blobs and chunks the store holds, their logical, unique and stored bytes, and the dedup ratio.'),
   )
     .option('--json', 'print the figures as one JSON object')
-    .action(async (options: StatsOptions) => {
-      const stats = await withStore(options.data, 'read', (engine) => engine.stats());
+    .action(async (options: StatsOptions, command: Command) => {
+      const stats = await withAnyStore(command, options, 'read', (store) => store.stats());
       process.stdout.write(options.json ? `${JSON.stringify(stats)}\n` : statsTable(stats));
     });
 }

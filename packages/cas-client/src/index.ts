@@ -1,0 +1,3 @@
+export { connectContentStore, type ConnectOptions, type ClientTls } from './connect.ts';
+export { RemoteContentStore } from './remote-store.ts';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';

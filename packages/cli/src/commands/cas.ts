@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { ServerTls } from '@strata/cas';
+import { parseByteCount } from '../arguments.ts';
+import type { CliContext } from '../context.ts';
+import { fileError } from '../file-error.ts';
+import { engineDir, withDataOption, type DataOptions } from '../store-access.ts';
+
+export const DEFAULT_CAS_LISTEN = '127.0.0.1:9090';
+
+interface CasOptions extends DataOptions {
+  listen: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  insecure?: boolean;
+  graceMs: number;
+}
+
+export function registerCas(program: Command, context: CliContext): void {
+  withDataOption(
+    program
+      .command('cas')
+      .summary('serve the store over gRPC')
+      .description(
+        'Serve the store of a data directory as a gRPC content store (strata.cas.v1), with health checking and reflection. ' +
+          'Prints "listening on HOST:PORT" once it accepts calls. SIGTERM or SIGINT stops it gracefully: calls in flight ' +
+          'may finish until --grace-ms, writes still open are saved so their clients can resume them.',
+      ),
+  )
+    .option('--listen <host:port>', 'address to listen on (port 0 picks a free one)', DEFAULT_CAS_LISTEN)
+    .option('--tls-cert <file>', 'PEM certificate chain the server presents')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-client-ca <file>', 'PEM CA bundle: require client certificates it signed (mTLS)')
+    .option('--insecure', 'allow plaintext on an address other hosts can reach')
+    .option('--grace-ms <n>', 'how long calls in flight may finish after a stop signal', parseByteCount, 10_000)
+    .action((options: CasOptions, command: Command) => serveCas(options, context, command));
+}
+
+async function serveCas(options: CasOptions, context: CliContext, command: Command): Promise<void> {
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    command.error('--tls-cert and --tls-key go together', { exitCode: 2, code: 'strata.usage' });
+  }
+  if (options.tlsClientCa !== undefined && options.tlsCert === undefined) {
+    command.error('--tls-client-ca needs --tls-cert and --tls-key', { exitCode: 2, code: 'strata.usage' });
+  }
+  const tls = await loadTls(options);
+  const { openStore, serveContentStore } = await import('@strata/cas');
+  const engine = await openStore(engineDir(options.data));
+  let server;
+  try {
+    server = await serveContentStore(engine, { listen: options.listen, ...(tls ? { tls } : {}), insecure: options.insecure === true });
+  } catch (error) {
+    await engine.close().catch(() => {});
+    throw error;
+  }
+  process.stdout.write(`listening on ${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      context.signal.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    context.signal.addEventListener('abort', stop, { once: true });
+  });
+  process.stderr.write('strata: stopping: finishing calls in flight\n');
+  try {
+    await server.shutdown(options.graceMs);
+  } finally {
+    await engine.close();
+  }
+  process.stderr.write('strata: stopped\n');
+}
+
+async function loadTls(options: CasOptions): Promise<ServerTls | undefined> {
+  if (options.tlsCert === undefined || options.tlsKey === undefined) return undefined;
+  const read = async (file: string): Promise<Buffer> => {
+    try {
+      return await readFile(file);
+    } catch (error) {
+      throw fileError(file, error);
+    }
+  };
+  const tls: ServerTls = { cert: await read(options.tlsCert), key: await read(options.tlsKey) };
+  if (options.tlsClientCa !== undefined) tls.clientCa = await read(options.tlsClientCa);
+  return tls;
+}

@@ -1,0 +1,16 @@
+// Original file: cas/v1/cas.proto
+
+
+export interface FindMissingChunksResponse {
+  /**
+   * The chunk digests the store lacks, in request order.
+   */
+  'missing'?: (string)[];
+}
+
+export interface FindMissingChunksResponse__Output {
+  /**
+   * The chunk digests the store lacks, in request order.
+   */
+  'missing': (string)[];
+}

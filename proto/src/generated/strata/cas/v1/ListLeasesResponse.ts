@@ -1,0 +1,17 @@
+// Original file: cas/v1/cas.proto
+
+import type { Lease as _strata_cas_v1_Lease, Lease__Output as _strata_cas_v1_Lease__Output } from '../../../strata/cas/v1/Lease.ts';
+
+export interface ListLeasesResponse {
+  /**
+   * The live leases.
+   */
+  'leases'?: (_strata_cas_v1_Lease)[];
+}
+
+export interface ListLeasesResponse__Output {
+  /**
+   * The live leases.
+   */
+  'leases': (_strata_cas_v1_Lease__Output)[];
+}

@@ -1,0 +1,8 @@
+// Original file: cas/v1/cas.proto
+
+
+export interface ListRequest {
+}
+
+export interface ListRequest__Output {
+}
