@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import pMap from 'p-map';
 import { openStore, writeBlob, type Engine } from '@strata/cas';
 import { errorCode } from '@strata/errors';
 import { Compressor } from 'zstd-napi';
@@ -208,20 +209,30 @@ async function measureEngine(input: Input, dir: string, progress: Progress, sign
   }
 }
 
+// Files in flight at once, as a client with many files would send them: the
+// engine shares fsyncs and index transactions between concurrent commits.
+const INGEST_CONCURRENCY = 8;
+
 async function ingestFiles(engine: Engine, input: Input, progress: Progress, signal: AbortSignal): Promise<void> {
   let shownAt = 0;
-  for (const [at, file] of input.files.entries()) {
-    const stream = createReadStream(file.path, { highWaterMark: STREAM_PIECE_BYTES, signal });
-    try {
-      await writeBlob(engine, stream, { size: file.size }, { signal });
-    } finally {
-      stream.destroy();
-    }
-    if (Date.now() - shownAt > 200) {
-      progress.detail(`${at + 1}/${input.files.length} files`);
-      shownAt = Date.now();
-    }
-  }
+  let done = 0;
+  await pMap(
+    input.files,
+    async (file) => {
+      const stream = createReadStream(file.path, { highWaterMark: STREAM_PIECE_BYTES, signal });
+      try {
+        await writeBlob(engine, stream, { size: file.size }, { signal });
+      } finally {
+        stream.destroy();
+      }
+      done++;
+      if (Date.now() - shownAt > 200) {
+        progress.detail(`${done}/${input.files.length} files`);
+        shownAt = Date.now();
+      }
+    },
+    { concurrency: INGEST_CONCURRENCY, signal },
+  );
 }
 
 /**
