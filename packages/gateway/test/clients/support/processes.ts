@@ -108,6 +108,16 @@ export async function requireTools(t: ExecutionContext, ...names: string[]): Pro
   t.log(`tools: ${names.join(', ')}`);
 }
 
+/**
+ * Daemons still running in this test worker. Teardowns stop them; this is
+ * for the worker that dies before its teardowns run (an uncaught exception),
+ * so that no registry or Docker daemon outlives the test run.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface Daemon {
   pid: number;
   logFile: string;
@@ -130,7 +140,13 @@ export async function startDaemon(
   const log = createWriteStream(options.logFile);
   await new Promise((resolve) => log.once('open', resolve));
   const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', log, log], detached: true });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  running.add(child);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', reject);

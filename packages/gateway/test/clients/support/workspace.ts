@@ -1,8 +1,21 @@
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { unmountUnder } from './mounts.ts';
+
+/** Workspaces not yet removed, for a worker that dies before its teardowns run (its daemons are killed first). */
+const live = new Set<string>();
+process.once('exit', () => {
+  for (const root of live) {
+    try {
+      rmSync(root, { recursive: true, force: true });
+    } catch {
+      // Best effort while the process exits; a teardown that ran has already removed it.
+    }
+  }
+});
 
 /**
  * A fresh temp directory for one test: everything a client or daemon writes
@@ -11,7 +24,9 @@ import { unmountUnder } from './mounts.ts';
  */
 export async function workspace(t: ExecutionContext): Promise<Workspace> {
   const root = await mkdtemp(join(tmpdir(), 'strata-clients-'));
+  live.add(root);
   t.teardown(async () => {
+    live.delete(root);
     const leftover = await unmountUnder(root);
     if (leftover.length > 0) t.log(`unmounted leftovers: ${leftover.join(', ')}`);
     await rm(root, { recursive: true, force: true });
