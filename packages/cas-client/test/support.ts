@@ -66,3 +66,97 @@ export async function rssBytes(pid: number): Promise<number> {
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) * 1024;
 }
+
+/**
+ * A TCP proxy on loopback between a client and a server: it counts the
+ * bytes each way and can cut every connection at once, as a network would.
+ */
+export interface TcpProxy {
+  address: string;
+  /** Bytes from clients to the server, and back, since the proxy started (or `reset`). */
+  readonly upBytes: number;
+  readonly downBytes: number;
+  reset(): void;
+  /** Destroys every open connection; new ones are accepted as before. */
+  cut(): void;
+  close(): Promise<void>;
+}
+
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
+  const { createServer, connect } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let up = 0;
+  let down = 0;
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    client.on('data', (piece: Buffer) => {
+      up += piece.byteLength;
+    });
+    upstream.on('data', (piece: Buffer) => {
+      down += piece.byteLength;
+    });
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    address: `127.0.0.1:${port}`,
+    get upBytes() {
+      return up;
+    },
+    get downBytes() {
+      return down;
+    },
+    reset() {
+      up = 0;
+      down = 0;
+    },
+    cut() {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Deterministic test content addressable by offset: 1 MiB blocks of one
+ * random base, each stamped with its index so no two blocks are equal.
+ */
+export class BlockBytes {
+  readonly #base: Buffer;
+
+  constructor(base: Buffer) {
+    this.#base = base;
+  }
+
+  block(index: number): Buffer {
+    const block = Buffer.from(this.#base);
+    for (let at = 0; at + 8 <= block.byteLength; at += 256 * KiB) block.writeDoubleLE(index, at);
+    return block;
+  }
+
+  /** The bytes in [start, end), a block at a time. */
+  *range(start: number, end: number): Generator<Buffer> {
+    for (let index = Math.floor(start / MiB); index * MiB < end; index++) {
+      const block = this.block(index);
+      const from = Math.max(start - index * MiB, 0);
+      const to = Math.min(end - index * MiB, MiB);
+      yield block.subarray(from, to);
+    }
+  }
+}

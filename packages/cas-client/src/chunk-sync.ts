@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rm, writeFile } from 'node:fs/promises';
+import type { BlobReader, ChunkData, ChunkingParams, ChunkTransfer, CommitResult, LeaseManager } from '@strata/cas';
+import { chunkStream, type ChunkerOptions } from '@strata/chunker';
+import { StrataError } from '@strata/errors';
+
+/** Bytes of chunk data sent per putChunks call. */
+const PUT_BATCH_BYTES = 4 * 1024 * 1024;
+/** Chunk digests per FindMissingChunks call. */
+const FIND_BATCH = 4096;
+/** Leases protecting a push live this long when the push is interrupted. */
+const PUSH_LEASE_TTL_MS = 60 * 60 * 1000;
+
+export interface ChunkedFile {
+  digest: string;
+  size: number;
+  chunks: { digest: string; length: number; offset: number }[];
+}
+
+function chunkerOptions(params: ChunkingParams): ChunkerOptions {
+  return { minSize: params.minSize, avgSize: params.avgSize, maxSize: params.maxSize };
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Cuts a local file with `chunking` and hashes it: its blob digest and its chunk list. */
+export async function chunkFile(path: string, chunking: ChunkingParams, signal?: AbortSignal): Promise<ChunkedFile> {
+  const whole = createHash('sha256');
+  const chunks: ChunkedFile['chunks'] = [];
+  let offset = 0;
+  for await (const chunk of chunkStream(createReadStream(path, { highWaterMark: 1024 * 1024, signal }), chunkerOptions(chunking))) {
+    whole.update(chunk);
+    chunks.push({ digest: sha256Hex(chunk), length: chunk.byteLength, offset });
+    offset += chunk.byteLength;
+  }
+  return { digest: `sha256:${whole.digest('hex')}`, size: offset, chunks };
+}
+
+export interface PushReport extends CommitResult {
+  chunks: number;
+  /** Chunks the store lacked, and their bytes: all that was sent of the content. */
+  missingChunks: number;
+  bytesSent: number;
+}
+
+/**
+ * Stores a local file as a blob, sending only the chunks the store lacks:
+ * cut the file the store's way, FindMissingChunks, PutChunks of the missing
+ * ones under a lease (so collection cannot take them before the recipe
+ * names them), then CommitRecipe.
+ */
+export async function pushFileByChunks(
+  store: ChunkTransfer & LeaseManager,
+  path: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<PushReport> {
+  const chunking = await store.chunking();
+  const file = await chunkFile(path, chunking, options.signal);
+  const lease = await store.createLease({ ttlMs: PUSH_LEASE_TTL_MS, labels: { purpose: 'chunk push' } });
+  try {
+    const unique = [...new Set(file.chunks.map((chunk) => chunk.digest))];
+    const missing = new Set<string>();
+    for (let start = 0; start < unique.length; start += FIND_BATCH) {
+      for (const digest of await store.findMissingChunks(unique.slice(start, start + FIND_BATCH))) missing.add(digest);
+    }
+    const missingChunks = missing.size;
+    let bytesSent = 0;
+    if (missing.size > 0) {
+      // A second pass over the file sends the missing chunks without holding the file in memory.
+      let batch: ChunkData[] = [];
+      let batchBytes = 0;
+      for await (const chunk of chunkStream(createReadStream(path, { highWaterMark: 1024 * 1024, signal: options.signal }), chunkerOptions(chunking))) {
+        const digest = sha256Hex(chunk);
+        if (!missing.delete(digest)) continue;
+        batch.push({ digest, data: chunk });
+        batchBytes += chunk.byteLength;
+        if (batchBytes >= PUT_BATCH_BYTES) {
+          await store.putChunks(batch, { lease: lease.id });
+          bytesSent += batchBytes;
+          batch = [];
+          batchBytes = 0;
+        }
+      }
+      if (batch.length > 0) {
+        await store.putChunks(batch, { lease: lease.id });
+        bytesSent += batchBytes;
+      }
+      if (missing.size > 0) throw new StrataError('Aborted', `${path} changed while it was pushed`, { details: { path } });
+    }
+    const result = await store.commitRecipe(
+      { digest: file.digest, size: file.size },
+      file.chunks.map(({ digest, length }) => ({ digest, length })),
+      { lease: lease.id },
+    );
+    return { ...result, chunks: file.chunks.length, missingChunks, bytesSent };
+  } finally {
+    await store.releaseLease(lease.id).catch(() => {});
+  }
+}
+
+/** Chunks held locally, by raw sha256 hex. */
+export interface LocalChunkSource {
+  get(digest: string): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * The chunks of a local file cut with the store's chunking: a pull of a
+ * blob that shares content with it takes those chunks from the file.
+ */
+export async function fileChunkSource(path: string, chunking: ChunkingParams): Promise<LocalChunkSource & { close(): Promise<void> }> {
+  const file = await chunkFile(path, chunking);
+  const where = new Map(file.chunks.map((chunk) => [chunk.digest, chunk] as const));
+  const handle = await open(path, 'r');
+  return {
+    async get(digest) {
+      const chunk = where.get(digest);
+      if (!chunk) return undefined;
+      const bytes = Buffer.alloc(chunk.length);
+      const { bytesRead } = await handle.read(bytes, 0, chunk.length, chunk.offset);
+      // A file changed since it was indexed is no source for this chunk.
+      if (bytesRead !== chunk.length || sha256Hex(bytes) !== digest) return undefined;
+      return bytes;
+    },
+    close: () => handle.close(),
+  };
+}
+
+export interface PullReport {
+  digest: string;
+  size: number;
+  /** Bytes taken from the local source, and bytes fetched from the store. */
+  reusedBytes: number;
+  bytesReceived: number;
+}
+
+/**
+ * Writes blob `digest` to the file `to`, taking every chunk `local` has from
+ * it and fetching only the others (ReadChunks). The result is checked
+ * against the digest: DataLoss if it does not match (the file is removed).
+ */
+export async function pullByChunks(
+  store: ChunkTransfer & BlobReader,
+  digest: string,
+  local: LocalChunkSource,
+  to: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<PullReport> {
+  const recipe = await store.getRecipe(digest);
+  if (recipe.inline) {
+    const read = await store.read(digest, options.signal ? { signal: options.signal } : {});
+    const pieces: Buffer[] = [];
+    for await (const piece of read.body) pieces.push(piece as Buffer);
+    await writeFile(to, Buffer.concat(pieces));
+    return { digest: recipe.digest, size: recipe.size, reusedBytes: 0, bytesReceived: recipe.size };
+  }
+  const localChunks = new Map<string, Uint8Array>();
+  const fetch = new Set<string>();
+  let reusedBytes = 0;
+  let bytesReceived = 0;
+  for (const chunk of recipe.chunks) {
+    if (localChunks.has(chunk.digest) || fetch.has(chunk.digest)) continue;
+    const bytes = await local.get(chunk.digest);
+    if (bytes) localChunks.set(chunk.digest, bytes);
+    else fetch.add(chunk.digest);
+  }
+  const fetched = new Map<string, Buffer>();
+  if (fetch.size > 0) {
+    for await (const chunk of store.readChunks([...fetch], options.signal ? { signal: options.signal } : {})) {
+      fetched.set(chunk.digest, chunk.data);
+      bytesReceived += chunk.data.byteLength;
+    }
+  }
+  const output = await open(to, 'w');
+  const whole = createHash(recipe.digest.startsWith('sha512:') ? 'sha512' : 'sha256');
+  try {
+    for (const chunk of recipe.chunks) {
+      const bytes = localChunks.get(chunk.digest) ?? fetched.get(chunk.digest);
+      if (!bytes) throw new StrataError('DataLoss', `chunk ${chunk.digest} of ${digest} was not delivered`);
+      if (localChunks.has(chunk.digest)) reusedBytes += bytes.byteLength;
+      whole.update(bytes);
+      await output.write(bytes);
+    }
+  } finally {
+    await output.close();
+  }
+  const actual = `${recipe.digest.split(':')[0]}:${whole.digest('hex')}`;
+  if (actual !== recipe.digest) {
+    await rm(to, { force: true });
+    throw new StrataError('DataLoss', `pulled content of ${digest} hashes to ${actual}`, { details: { digest, actual } });
+  }
+  return { digest: recipe.digest, size: recipe.size, reusedBytes, bytesReceived };
+}
