@@ -219,7 +219,9 @@ async function ingestFiles(engine: Engine, input: Input, progress: Progress, sig
   await pMap(
     input.files,
     async (file) => {
-      const stream = createReadStream(file.path, { highWaterMark: STREAM_PIECE_BYTES, signal });
+      // Small files get small read buffers: a 1 MiB buffer per tiny file is mostly garbage to collect.
+      const highWaterMark = Math.min(STREAM_PIECE_BYTES, Math.max(64 * 1024, file.size));
+      const stream = createReadStream(file.path, { highWaterMark, signal });
       try {
         await writeBlob(engine, stream, { size: file.size }, { signal });
       } finally {
