@@ -10,10 +10,11 @@ import { createProgress } from './progress.ts';
 import { DEFAULT_RESULTS_DIR, resultStamp, writeReport } from './report.ts';
 import { Scratch } from './scratch.ts';
 import type { Suite } from './suite.ts';
+import { grpcSuite } from './suites/grpc.ts';
 import { ingestSuite } from './suites/ingest.ts';
 
 /** Every suite, by the name it is run under. */
-const SUITES: readonly Suite[] = [ingestSuite];
+const SUITES: readonly Suite[] = [ingestSuite, grpcSuite];
 
 const INTERRUPTED_EXIT_CODE = 130;
 

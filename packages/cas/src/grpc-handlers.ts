@@ -13,6 +13,9 @@ import type { Engine } from './engine.ts';
 import { callSignal, failCall, writeWithBackpressure } from './grpc-streams.ts';
 import { serveWrite } from './grpc-write.ts';
 
+/** Target size of a Read message. */
+const READ_MESSAGE_BYTES = 1024 * 1024;
+
 /** Blobs per List message: small messages, few of them. */
 const LIST_BATCH = 256;
 
@@ -63,11 +66,24 @@ export function contentStoreHandlers(engine: Engine, inFlight: InFlight): Conten
       headers.set('strata-read-length', String(read.length));
       call.sendMetadata(headers);
       let position = read.offset;
+      // Chunk-sized pieces are coalesced into messages of about READ_MESSAGE_BYTES:
+      // per-message costs, not bytes, dominate a stream of small messages.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async (): Promise<void> => {
+        const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        await writeWithBackpressure(call, { offset: position, data }, signal);
+        position += pendingBytes;
+        pendingBytes = 0;
+      };
       try {
         for await (const piece of read.body as AsyncIterable<Buffer>) {
-          await writeWithBackpressure(call, { offset: position, data: piece }, signal);
-          position += piece.byteLength;
+          pending.push(piece);
+          pendingBytes += piece.byteLength;
+          if (pendingBytes >= READ_MESSAGE_BYTES) await flush();
         }
+        if (pendingBytes > 0) await flush();
       } finally {
         read.body.destroy();
       }
