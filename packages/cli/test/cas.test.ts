@@ -1,0 +1,44 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { lines, strata, tempDir, writeInput } from './support.ts';
+
+const BIN = fileURLToPath(new URL('../bin/strata.js', import.meta.url));
+
+test('strata cas serves a store that ingest, cat, stats and fsck reach with --cas, and stops on SIGTERM', async (t) => {
+  const dir = await tempDir(t);
+  const server = spawn(process.execPath, [BIN, 'cas', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(server, 'exit');
+  t.teardown(() => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  });
+  const address = await new Promise<string>((resolve) => {
+    createInterface({ input: server.stdout! }).on('line', (line) => {
+      const match = /^listening on (127\.0\.0\.1:\d+)$/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+  });
+
+  const input = await writeInput(dir, 'input', 300 * 1024);
+  const ingested = await strata(['ingest', '--cas', address, input.path]);
+  t.is(ingested.code, 0, ingested.stderr);
+  const [digest] = lines(ingested)[0]!.split(' ');
+  const cat = await strata(['cat', '--cas', address, digest!]);
+  t.is(cat.code, 0, cat.stderr);
+  t.true(cat.stdout.equals(input.bytes));
+  const stats = await strata(['stats', '--cas', address, '--json']);
+  t.is(JSON.parse(lines(stats)[0]!).blobs, 1);
+  t.is((await strata(['fsck', '--cas', address])).code, 0);
+
+  const both = await strata(['stats', '--cas', address, '--data', dir]);
+  t.is(both.code, 2);
+
+  server.kill('SIGTERM');
+  const [code] = await exited;
+  t.is(code, 0);
+});
