@@ -1,5 +1,5 @@
 export { Gateway, type GatewayOptions, type CloseOptions } from './gateway.ts';
-export { startRegistry, type RegistryOptions, type RunningRegistry } from './registry.ts';
+export { startRegistry, type RegistryOptions, type RegistryStore, type RunningRegistry } from './registry.ts';
 export type { GatewayStore, GatewaySettings } from './context.ts';
 export type { RegistryMetadata, ManifestRecord, ReferrerDescriptor, UploadSession, Page } from './metadata.ts';
 export { LmdbMetadata } from './lmdb-metadata.ts';

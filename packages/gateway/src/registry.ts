@@ -1,8 +1,12 @@
 import { join } from 'node:path';
-import { openStore, type Engine } from '@strata/cas';
+import { openStore } from '@strata/cas';
+import type { GatewayStore } from './context.ts';
 import type { Logger } from 'pino';
+import { loadAuthFile } from './auth-file.ts';
+import { RegistryAuth, type RegistryAuthOptions } from './auth.ts';
 import { Gateway } from './gateway.ts';
 import { LmdbMetadata } from './lmdb-metadata.ts';
+import { loadOrCreateTokenKey } from './tokens.ts';
 
 export interface RegistryOptions {
   /** Data directory: the engine's store in DIR/cas, the gateway's metadata in DIR/gateway. */
@@ -11,12 +15,20 @@ export interface RegistryOptions {
   port?: number;
   deletesEnabled?: boolean;
   logger?: Logger;
+  /**
+   * The content store to serve from, e.g. a client of a remote `strata cas`;
+   * by default the embedded engine in DIR/cas. The registry closes it.
+   */
+  store?: RegistryStore;
 }
+
+/** A store the registry can serve from and close. */
+export type RegistryStore = GatewayStore & { close(): Promise<void> };
 
 /** A registry running in this process: gateway and embedded engine over one data directory. */
 export interface RunningRegistry {
   gateway: Gateway;
-  store: Engine;
+  store: RegistryStore;
   metadata: LmdbMetadata;
   url: string;
   /** Graceful shutdown: the gateway first (in-flight requests finish), then metadata and store. */
@@ -25,11 +37,14 @@ export interface RunningRegistry {
 
 /** Opens the store and the metadata under `dataDir` and starts a gateway over them. */
 export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
-  const store = await openStore(join(options.dataDir, 'cas'));
+  const store = options.store ?? (await openStore(join(options.dataDir, 'cas')));
   let metadata: LmdbMetadata | undefined;
   try {
-    metadata = await LmdbMetadata.open(join(options.dataDir, 'gateway'));
+    const metadataDir = join(options.dataDir, 'gateway');
+    metadata = await LmdbMetadata.open(metadataDir);
+    const auth = options.auth ? await openAuth(options.auth, join(metadataDir, 'token-key')) : undefined;
     const gatewayOptions: ConstructorParameters<typeof Gateway>[0] = { store, metadata };
+    if (auth) gatewayOptions.auth = auth;
     if (options.deletesEnabled !== undefined) gatewayOptions.deletesEnabled = options.deletesEnabled;
     if (options.logger) gatewayOptions.logger = options.logger;
     const gateway = new Gateway(gatewayOptions);
@@ -39,6 +54,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     return {
       gateway,
       store,
+      auth,
       metadata,
       url: gateway.url,
       close(closeOptions = {}) {
@@ -55,4 +71,10 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     await store.close();
     throw error;
   }
+}
+
+async function openAuth(settings: RegistryAuthSettings, keyFile: string): Promise<RegistryAuth> {
+  const { file, ...rest } = settings;
+  const config = await loadAuthFile(file);
+  return new RegistryAuth({ ...rest, file, config, tokenKey: await loadOrCreateTokenKey(keyFile) });
 }

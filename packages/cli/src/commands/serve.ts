@@ -1,11 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startRegistry } from '@strata/gateway';
+import { startRegistry, type RegistryStore } from '@strata/gateway';
 import type { CliContext } from '../context.ts';
 import { withDataOption, type DataOptions } from '../store-access.ts';
 
 interface ServeOptions extends DataOptions {
   listen: { host: string; port: number };
   delete: boolean;
+  cas?: string;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:5000';
@@ -33,14 +34,22 @@ export function registerServe(program: Command, context: CliContext): void {
   )
     .option('--listen <host:port>', 'address to listen on', parseListen, parseListen(DEFAULT_LISTEN))
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
+    .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)')
     .action(async (options: ServeOptions) => {
+      let store: RegistryStore | undefined;
+      if (options.cas !== undefined) {
+        const { connectContentStore } = await import('@strata/cas-client');
+        store = connectContentStore(options.cas);
+      }
       const registry = await startRegistry({
         dataDir: options.data,
         host: options.listen.host,
         port: options.listen.port,
         deletesEnabled: options.delete,
+        ...(store ? { store } : {}),
       });
-      process.stderr.write(`strata: serving ${registry.url} (data in ${options.data})\n`);
+      const where = options.cas === undefined ? `data in ${options.data}` : `content in strata cas at ${options.cas}, metadata in ${options.data}`;
+      process.stderr.write(`strata: serving ${registry.url} (${where})\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGTERM', stop);

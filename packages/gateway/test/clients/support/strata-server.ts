@@ -82,7 +82,45 @@ export const embeddedServer: ServerSetup = {
   },
 };
 
-export const SERVER_SETUPS: ServerSetup[] = [embeddedServer];
+/** `strata serve --cas` in front of `strata cas`: the content store is a separate gRPC server. */
+export const remoteCasServer: ServerSetup = {
+  name: 'remote cas',
+  async start(t, workspace) {
+    const casDir = await workspace.dir('strata-cas');
+    const cas = await startDaemon(t, process.execPath, [STRATA_BIN, 'cas', '--data', casDir, '--listen', '127.0.0.1:0'], {
+      logFile: workspace.path('strata-cas.log'),
+    });
+    let casAddress: string | undefined;
+    await waitFor(
+      async () => {
+        casAddress = /listening on (\S+)/.exec(await cas.log())?.[1];
+        return casAddress !== undefined;
+      },
+      30_000,
+      cas.log,
+    );
+    const dataDir = await workspace.dir('strata-gateway-data');
+    const { daemon, url } = await serve(t, workspace, ['--data', dataDir, '--cas', casAddress as string]);
+    const stop = async () => {
+      await daemon.stop();
+      await cas.stop();
+    };
+    return {
+      url,
+      host: new URL(url).host,
+      log: daemon.log,
+      metrics: () => scrapeMetrics(url),
+      async stats() {
+        const { stdout } = await strata(['stats', '--cas', casAddress as string, '--json']);
+        await stop();
+        return JSON.parse(stdout) as StoreFigures;
+      },
+      stop,
+    };
+  },
+};
+
+export const SERVER_SETUPS: ServerSetup[] = [embeddedServer, remoteCasServer];
 
 /** Prometheus text exposition, enough of it to sum a counter over labels. */
 export class Metrics {
