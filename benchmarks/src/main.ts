@@ -12,9 +12,10 @@ import { Scratch } from './scratch.ts';
 import type { Suite } from './suite.ts';
 import { grpcSuite } from './suites/grpc.ts';
 import { ingestSuite } from './suites/ingest.ts';
+import { pullSuite } from './suites/pull.ts';
 
 /** Every suite, by the name it is run under. */
-const SUITES: readonly Suite[] = [ingestSuite, grpcSuite];
+const SUITES: readonly Suite[] = [ingestSuite, grpcSuite, pullSuite];
 
 const INTERRUPTED_EXIT_CODE = 130;
 

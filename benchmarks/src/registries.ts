@@ -1,0 +1,155 @@
+/**
+ * The registries the pull suite compares: `strata serve` and the CNCF
+ * distribution registry Debian ships as `docker-registry`, each a process of
+ * its own on 127.0.0.1 with its data in a temp directory, started, restarted
+ * and stopped by its PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { StrataError } from '@strata/errors';
+import { firstLine } from './measure.ts';
+import { REPO_ROOT, strataVersion } from './report.ts';
+
+const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'strata.js');
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 15_000;
+
+/** A registry under test, running. */
+export interface RunningRegistry {
+  /** `127.0.0.1:PORT`, the registry part of image references. */
+  readonly host: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** Stops the process and starts it again over the same data and port: the next request is a cold one. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RegistryKind {
+  readonly name: string;
+  readonly settings: string;
+  version(): Promise<string>;
+  /** Starts the registry with its data and log in `dir`. */
+  start(dir: string): Promise<RunningRegistry>;
+}
+
+export const strataRegistry: RegistryKind = {
+  name: 'strata',
+  settings: 'strata serve --data DIR (gateway and engine in one process)',
+  version: strataVersion,
+  start: (dir) =>
+    startRegistry(dir, async (port) => [process.execPath, [CLI_BIN, 'serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`]]),
+};
+
+export const distributionRegistry: RegistryKind = {
+  name: 'distribution',
+  settings: 'docker-registry serve CONFIG: filesystem storage, in-memory blob descriptor cache, no auth',
+  version: () => firstLine('docker-registry', ['--version']),
+  start: (dir) =>
+    startRegistry(dir, async (port) => {
+      const config = join(dir, 'config.yml');
+      const yaml = [
+        'version: 0.1',
+        'storage:',
+        '  cache:',
+        '    blobdescriptor: inmemory',
+        '  filesystem:',
+        `    rootdirectory: ${JSON.stringify(join(dir, 'data'))}`,
+        '  delete:',
+        '    enabled: true',
+        'http:',
+        `  addr: 127.0.0.1:${port}`,
+      ];
+      await writeFile(config, `${yaml.join('\n')}\n`);
+      return ['docker-registry', ['serve', config]];
+    }),
+};
+
+/** Processes still running, killed when the benchmark exits whatever the way out. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+});
+
+/** The registry's command line for a port, once its configuration is written. */
+type CommandLine = (port: number) => Promise<[string, string[]]>;
+
+async function startRegistry(dir: string, commandLine: CommandLine): Promise<RunningRegistry> {
+  const port = await freePort();
+  const [command, args] = await commandLine(port);
+  const host = `127.0.0.1:${port}`;
+  const url = `http://${host}`;
+  const logFile = join(dir, 'registry.log');
+  let current = await launch(command, args, logFile, url);
+  return {
+    host,
+    url,
+    async restart() {
+      await current.stop();
+      current = await launch(command, args, logFile, url);
+    },
+    stop: () => current.stop(),
+  };
+}
+
+/** A port the kernel just handed out on 127.0.0.1, closed again for the registry to take. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function launch(command: string, args: string[], logFile: string, url: string): Promise<{ stop(): Promise<void> }> {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  await new Promise((resolve) => log.once('open', resolve));
+  // Its own process group: a Ctrl-C at the terminal reaches the benchmark, which stops the registry itself.
+  const child = spawn(command, args, { stdio: ['ignore', log, log], detached: true });
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  void exited.then(() => running.delete(child));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
+      if ((await Promise.race([exited, late])) === 'late') child.kill('SIGKILL');
+      clearTimeout(timer);
+    }
+    await exited;
+    log.close();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) => reject(new StrataError('Unavailable', `${command}: ${error.message}`, { cause: error })));
+    });
+    await waitUntilServing(url, child, logFile);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    const ok = await fetch(`${url}/v2/`).then(
+      async (response) => (await response.arrayBuffer(), response.status === 200),
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
+  throw new StrataError('Unavailable', `registry at ${url} did not answer GET /v2/: ${tail}`);
+}

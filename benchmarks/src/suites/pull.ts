@@ -1,0 +1,414 @@
+/**
+ * The pull suite: strata as a registry next to the CNCF distribution
+ * registry (Debian's `docker-registry`) on the same machine in the same run.
+ * skopeo pulls of a multi-layer image built from real files, cold (the first
+ * pull after the registry process restarted) and hot; curl GETs of one large
+ * blob; many GETs of one blob in flight at once.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorCode, StrataError } from '@strata/errors';
+import { concurrentGets, curlBlob, pushBlob, quantile, writeIncompressibleFile, type CurlTransfer } from '../blob-transfer.ts';
+import { firstLine, MB, megabytesPerSecond, timed } from '../measure.ts';
+import { cachedImage, type ImageRecipe, type OciImage } from '../oci-image.ts';
+import { distributionRegistry, strataRegistry, type RegistryKind } from '../registries.ts';
+import { machineInfo, markdownTable, round, type Cell } from '../report.ts';
+import { Skopeo, skopeoVersion } from '../skopeo.ts';
+import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
+
+const MiB = 1024 * 1024;
+
+interface Plan {
+  image: ImageRecipe;
+  /** The blob curl downloads. */
+  blobBytes: number;
+  /** The blob fetched with many requests in flight (the same blob when the sizes match). */
+  concurrentBlobBytes: number;
+  /** Hot runs after each cold one. */
+  hotRuns: number;
+  concurrency: readonly number[];
+  /** Requests per concurrency level, at least the level itself. */
+  minRequests: number;
+}
+
+const FULL: Plan = {
+  image: { name: 'pull-usr-900m-5', roots: ['/usr'], sampleBytes: 900 * MiB, layers: 5 },
+  blobBytes: 1024 * MiB,
+  concurrentBlobBytes: 64 * MiB,
+  hotRuns: 3,
+  concurrency: [1, 4, 16],
+  minRequests: 16,
+};
+
+const QUICK: Plan = {
+  image: { name: 'pull-usr-100m-4', roots: ['/usr/lib', '/usr/share'], sampleBytes: 100 * MiB, layers: 4 },
+  blobBytes: 64 * MiB,
+  concurrentBlobBytes: 64 * MiB,
+  hotRuns: 3,
+  concurrency: [1, 4, 16],
+  minRequests: 2,
+};
+
+const REGISTRIES: readonly RegistryKind[] = [strataRegistry, distributionRegistry];
+const PEER = distributionRegistry.name;
+const IMAGE_REPOSITORY = 'bench/pull';
+const BLOB_REPOSITORY = 'bench/blob';
+
+/** The bounds on strata's pull time over distribution's that strata is built to meet. */
+const COLD_PULL_GOAL = 1.0;
+const HOT_PULL_GOAL = 0.8;
+
+type Compared = 'wall time' | 'MB/s';
+
+/** One row of the results: one registry, one measurement, one condition. */
+export interface Figure {
+  measurement: string;
+  scenario: string;
+  tool: string;
+  kind: 'strata' | 'peer';
+  available: boolean;
+  reason?: string;
+  /** Wall seconds; of the run reported when there were several. */
+  seconds?: number;
+  /** Bytes moved (10^6) per wall second. */
+  megabytesPerSecond?: number;
+  bytes?: number;
+  /** Seconds of every run the figure summarises. */
+  runs?: number[];
+  latencyMs?: { p50: number; p99: number };
+  /** strata only: its figure over the peer's in the same row (`compared`: below 1 is faster for wall time, above 1 for MB/s). */
+  vsPeer?: { peer: string; compared: Compared; ratio: number };
+  /** strata only, pulls: the issue's bound on `vsPeer.ratio`. */
+  goal?: { atMost: number; met: boolean };
+}
+
+interface Row {
+  measurement: string;
+  scenario: string;
+  compared: Compared;
+  goal?: number;
+}
+
+/** A cold run and the best and median of the hot runs after it. */
+interface RepeatedRows {
+  cold: Row;
+  best: Row;
+  median: Row;
+}
+
+/** The rows of the results table, named by what fills them. */
+interface Rows {
+  push: Row;
+  pull: RepeatedRows;
+  put: Row;
+  get: RepeatedRows;
+  concurrent: Row[];
+}
+
+function rowsOf(plan: Plan): Rows {
+  const repeated = (measurement: string, compared: Compared, goals: { cold?: number; hot?: number } = {}): RepeatedRows => ({
+    cold: { measurement, scenario: 'cold', compared, goal: goals.cold },
+    best: { measurement, scenario: `hot, best of ${plan.hotRuns}`, compared, goal: goals.hot },
+    median: { measurement, scenario: `hot, median of ${plan.hotRuns}`, compared, goal: goals.hot },
+  });
+  return {
+    push: { measurement: 'image push (skopeo)', scenario: 'first push', compared: 'wall time' },
+    pull: repeated('image pull (skopeo)', 'wall time', { cold: COLD_PULL_GOAL, hot: HOT_PULL_GOAL }),
+    put: { measurement: `blob PUT ${sizeLabel(plan.blobBytes)} (curl)`, scenario: 'one request', compared: 'MB/s' },
+    get: repeated(`blob GET ${sizeLabel(plan.blobBytes)} (curl)`, 'MB/s'),
+    concurrent: plan.concurrency.map((level) => ({
+      measurement: `blob GET ${sizeLabel(plan.concurrentBlobBytes)} (fetch)`,
+      scenario: `${level} in flight`,
+      compared: 'MB/s',
+    })),
+  };
+}
+
+function allRows(rows: Rows): Row[] {
+  const each = (repeated: RepeatedRows): Row[] => [repeated.cold, repeated.best, repeated.median];
+  return [rows.push, ...each(rows.pull), rows.put, ...each(rows.get), ...rows.concurrent];
+}
+
+function sizeLabel(bytes: number): string {
+  return bytes >= 1024 * MiB ? `${bytes / (1024 * MiB)} GiB` : `${bytes / MiB} MiB`;
+}
+
+export const pullSuite: Suite = {
+  name: 'pull',
+  description: 'registry pulls: strata serve against the distribution registry (skopeo, curl, concurrent GETs)',
+
+  define(command) {
+    command.option('--quick', 'a ~40 MB image and a 64 MiB blob (a smoke test)');
+  },
+
+  async run(_paths, options, context) {
+    const { progress, scratch, signal } = context;
+    const plan = options.quick === true ? QUICK : FULL;
+    const startedAt = new Date();
+    progress.begin(2 + REGISTRIES.length);
+
+    progress.step('building the image (cached in benchmarks/.cache)');
+    const image = await cachedImage(plan.image, signal);
+
+    progress.step('writing the blobs');
+    const blobDir = await scratch.dir('blobs');
+    const blob = { path: join(blobDir, 'blob'), bytes: plan.blobBytes, digest: '' };
+    blob.digest = await writeIncompressibleFile(blob.path, blob.bytes, 'strata pull benchmark', signal);
+    const concurrentBlob =
+      plan.concurrentBlobBytes === plan.blobBytes
+        ? blob
+        : { path: join(blobDir, 'concurrent-blob'), bytes: plan.concurrentBlobBytes, digest: '' };
+    if (concurrentBlob !== blob) {
+      concurrentBlob.digest = await writeIncompressibleFile(concurrentBlob.path, concurrentBlob.bytes, 'strata pull benchmark, concurrent', signal);
+    }
+
+    const rows = allRows(rowsOf(plan));
+    const figures: Figure[] = [];
+    for (const kind of REGISTRIES) {
+      progress.step(kind.name);
+      const measured = await measureRegistry(kind, plan, { image, blob, concurrentBlob }, context).catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        const reason = `${kind.name} failed (${errorCode(error)}): ${(error as Error).message}`;
+        context.warn(reason);
+        return reason;
+      });
+      for (const row of rows) {
+        const figure = typeof measured === 'string' ? undefined : measured.get(key(row));
+        const base = { measurement: row.measurement, scenario: row.scenario, tool: kind.name, kind: kind === strataRegistry ? ('strata' as const) : ('peer' as const) };
+        figures.push(figure ? { ...base, ...figure, available: true } : { ...base, available: false, reason: typeof measured === 'string' ? measured : 'not measured' });
+      }
+    }
+    progress.end();
+
+    compareWithPeer(figures, rows);
+    const versions = await toolVersions();
+    return buildReport({ startedAt, finishedAt: new Date(), plan, image, figures, versions });
+  },
+};
+
+interface Blob {
+  path: string;
+  bytes: number;
+  digest: string;
+}
+
+interface Inputs {
+  image: OciImage;
+  blob: Blob;
+  concurrentBlob: Blob;
+}
+
+type Measured = Map<string, Partial<Figure>>;
+
+function key(row: { measurement: string; scenario: string }): string {
+  return `${row.measurement}\n${row.scenario}`;
+}
+
+/**
+ * Every measurement against one registry, alone on the machine: it is
+ * started on a fresh data directory and stopped (by PID) before the next.
+ */
+async function measureRegistry(kind: RegistryKind, plan: Plan, inputs: Inputs, context: SuiteContext): Promise<Measured> {
+  const { scratch, signal, progress } = context;
+  const { image, blob, concurrentBlob } = inputs;
+  const rows = rowsOf(plan);
+  const results: Measured = new Map();
+  const record = (row: Row, figure: Partial<Figure>): void => void results.set(key(row), figure);
+  const dir = await scratch.dir(kind.name);
+  const registry = await kind.start(dir);
+  try {
+    const skopeo = await Skopeo.create(join(dir, 'skopeo'), [registry.host]);
+    const reference = `docker://${registry.host}/${IMAGE_REPOSITORY}:v1`;
+
+    progress.detail('push');
+    const push = await timed(() => skopeo.copy(`oci:${image.layout}:${image.tag}`, reference, signal));
+    record(rows.push, { seconds: push.seconds, bytes: image.totalBytes, megabytesPerSecond: megabytesPerSecond(image.totalBytes, push.seconds) });
+
+    let pulls = 0;
+    const pull = async (): Promise<{ seconds: number }> => {
+      const destination = join(dir, `pull-${pulls++}`);
+      try {
+        return await timed(() => skopeo.copy(reference, `dir:${destination}`, signal));
+      } finally {
+        await rm(destination, { recursive: true, force: true });
+      }
+    };
+    progress.detail('pull, cold');
+    await registry.restart();
+    const pullRuns = await coldThenHot(pull, plan.hotRuns, (done) => progress.detail(`pull, hot ${done}/${plan.hotRuns}`));
+    recordRepeated(rows.pull, pullRuns, ({ seconds }) => ({ seconds, bytes: image.totalBytes, megabytesPerSecond: megabytesPerSecond(image.totalBytes, seconds) }), record);
+
+    progress.detail('blob push');
+    const put = await pushBlob(registry.url, BLOB_REPOSITORY, blob.path, blob.digest, signal);
+    record(rows.put, { seconds: put.seconds, bytes: put.bytes, megabytesPerSecond: put.megabytesPerSecond });
+    if (concurrentBlob !== blob) await pushBlob(registry.url, BLOB_REPOSITORY, concurrentBlob.path, concurrentBlob.digest, signal);
+
+    progress.detail('blob GET, cold');
+    await registry.restart();
+    const get = async (): Promise<CurlTransfer> => {
+      const transfer = await curlBlob(registry.url, BLOB_REPOSITORY, blob.digest, signal);
+      if (transfer.bytes !== blob.bytes) throw new StrataError('DataLoss', `GET of the blob returned ${transfer.bytes} bytes, expected ${blob.bytes}`);
+      return transfer;
+    };
+    const getRuns = await coldThenHot(get, plan.hotRuns, (done) => progress.detail(`blob GET, hot ${done}/${plan.hotRuns}`));
+    recordRepeated(rows.get, getRuns, ({ seconds, bytes, megabytesPerSecond }) => ({ seconds, bytes, megabytesPerSecond }), record);
+
+    for (const [index, level] of plan.concurrency.entries()) {
+      progress.detail(`${level} GETs in flight`);
+      const requests = Math.max(level, plan.minRequests);
+      const run = await concurrentGets(registry.url, BLOB_REPOSITORY, concurrentBlob.digest, concurrentBlob.bytes, level, requests, signal);
+      record(rows.concurrent[index]!, {
+        seconds: run.seconds,
+        bytes: requests * concurrentBlob.bytes,
+        megabytesPerSecond: run.megabytesPerSecond,
+        latencyMs: { p50: quantile(run.latenciesMs, 0.5), p99: quantile(run.latenciesMs, 0.99) },
+        runs: run.latenciesMs.map((ms) => ms / 1000),
+      });
+    }
+  } finally {
+    await registry.stop();
+  }
+  return results;
+}
+
+interface Timed {
+  seconds: number;
+}
+
+/** One cold run (the registry was just restarted), then `hotRuns` more. */
+async function coldThenHot<T extends Timed>(once: () => Promise<T>, hotRuns: number, onHot: (done: number) => void): Promise<{ cold: T; hot: T[] }> {
+  const cold = await once();
+  const hot: T[] = [];
+  for (let run = 0; run < hotRuns; run++) {
+    onHot(run + 1);
+    hot.push(await once());
+  }
+  return { cold, hot };
+}
+
+/** The cold run, and the fastest and the median (nearest rank) of the hot runs. */
+function recordRepeated<T extends Timed>(
+  rows: RepeatedRows,
+  runs: { cold: T; hot: T[] },
+  figure: (run: T) => Partial<Figure>,
+  record: (row: Row, figure: Partial<Figure>) => void,
+): void {
+  const hot = [...runs.hot].sort((a, b) => a.seconds - b.seconds);
+  const hotSeconds = runs.hot.map((run) => run.seconds);
+  record(rows.cold, { ...figure(runs.cold), runs: [runs.cold.seconds] });
+  record(rows.best, { ...figure(hot[0]!), runs: hotSeconds });
+  record(rows.median, { ...figure(hot[Math.ceil(hot.length / 2) - 1]!), runs: hotSeconds });
+}
+
+/** Adds to each strata figure its ratio to distribution's figure in the same row, and the goal where the issue sets one. */
+function compareWithPeer(figures: Figure[], rows: readonly Row[]): void {
+  for (const row of rows) {
+    const of = (tool: string): Figure | undefined =>
+      figures.find((figure) => figure.tool === tool && figure.measurement === row.measurement && figure.scenario === row.scenario && figure.available);
+    const strata = of(strataRegistry.name);
+    const peer = of(PEER);
+    if (!strata || !peer) continue;
+    const ratio = row.compared === 'wall time' ? strata.seconds! / peer.seconds! : strata.megabytesPerSecond! / peer.megabytesPerSecond!;
+    strata.vsPeer = { peer: PEER, compared: row.compared, ratio };
+    if (row.goal !== undefined) strata.goal = { atMost: row.goal, met: ratio <= row.goal };
+  }
+}
+
+async function toolVersions(): Promise<Record<string, string>> {
+  const unavailable = (error: Error): string => `unavailable: ${error.message}`;
+  const versions: Record<string, string> = {};
+  for (const kind of REGISTRIES) versions[kind.name] = await kind.version().catch(unavailable);
+  versions.skopeo = await skopeoVersion().catch(unavailable);
+  versions.curl = await firstLine('curl', ['--version']).catch(unavailable);
+  versions.tar = await firstLine('tar', ['--version']).catch(unavailable);
+  versions.node = process.version;
+  return versions;
+}
+
+interface RunFacts {
+  startedAt: Date;
+  finishedAt: Date;
+  plan: Plan;
+  image: OciImage;
+  figures: Figure[];
+  versions: Record<string, string>;
+}
+
+const CONDITIONS = [
+  'Each registry runs alone on 127.0.0.1 with its data in a temp directory, stopped before the next one starts.',
+  'Cold: the first request after the registry process was stopped and started again (its in-process caches are empty; the page cache is not dropped, so both read warm files).',
+  'Hot: the runs right after the cold one. Pulls go to a fresh `dir:` destination each time.',
+].join(' ');
+
+function buildReport(facts: RunFacts): SuiteReport {
+  const { plan, image, figures, versions } = facts;
+  const machine = machineInfo();
+  const table = resultsTable(figures);
+  const json = {
+    suite: 'pull',
+    startedAt: facts.startedAt.toISOString(),
+    finishedAt: facts.finishedAt.toISOString(),
+    machine,
+    versions,
+    input: {
+      image: {
+        description: image.description,
+        files: image.files,
+        layers: image.layers,
+        totalBytes: image.totalBytes,
+        uncompressedBytes: image.uncompressedBytes,
+      },
+      blob: { bytes: plan.blobBytes, content: 'incompressible (AES-256-CTR keystream)' },
+      concurrentBlob: { bytes: plan.concurrentBlobBytes, minRequestsPerLevel: plan.minRequests },
+      conditions: CONDITIONS,
+    },
+    units: { megabyte: MB, megabytesPerSecond: 'bytes moved / 10^6 / wall-clock seconds (curl rows: curl’s own figure)' },
+    settings: Object.fromEntries(REGISTRIES.map((kind) => [kind.name, kind.settings])),
+    figures,
+  };
+  const unavailable = figures.filter((figure) => !figure.available);
+  const imageLine = `Image: ${image.layers.length} layers, ${(image.totalBytes / MB).toFixed(1)} MB compressed (${(image.uncompressedBytes / MB).toFixed(1)} MB of tar), ${image.description}.`;
+  const markdown = [
+    `# pull, ${facts.startedAt.toISOString()}`,
+    '',
+    `Machine: ${machine.cpuModel}, ${machine.cpus} cores, ${(machine.totalMemoryBytes / 1024 ** 3).toFixed(0)} GiB, ${machine.os}, node ${machine.node}.`,
+    imageLine,
+    CONDITIONS,
+    '',
+    table,
+    '',
+    ...unavailable.map((figure) => `- ${figure.tool} (${figure.measurement}, ${figure.scenario}) unavailable: ${figure.reason}`),
+    ...(unavailable.length > 0 ? [''] : []),
+    'Versions:',
+    '',
+    ...Object.entries(versions).map(([tool, version]) => `- ${tool}: ${version}`),
+    '',
+    'Settings:',
+    '',
+    ...REGISTRIES.map((kind) => `- ${kind.name}: ${kind.settings}`),
+    '',
+  ].join('\n');
+  const summary = [imageLine, '', table].join('\n');
+  return { json, markdown, summary };
+}
+
+function resultsTable(figures: readonly Figure[]): string {
+  const headers = ['measurement', 'what', 'registry', 'wall s', 'MB/s', 'p50 ms', 'p99 ms', 'strata vs distribution', 'goal'];
+  const rows = figures.map((figure): Cell[] => {
+    if (!figure.available) return [figure.measurement, figure.scenario, figure.tool, 'unavailable'];
+    const versus = figure.vsPeer ? `${figure.vsPeer.ratio.toFixed(2)}× ${figure.vsPeer.compared === 'wall time' ? 'time' : 'speed'}` : undefined;
+    const goal = figure.goal ? `≤ ${figure.goal.atMost.toFixed(1)}× ${figure.goal.met ? 'met' : 'missed'}` : undefined;
+    return [
+      figure.measurement,
+      figure.scenario,
+      figure.tool,
+      round(figure.seconds),
+      round(figure.megabytesPerSecond),
+      round(figure.latencyMs?.p50),
+      round(figure.latencyMs?.p99),
+      versus,
+      goal,
+    ];
+  });
+  return markdownTable(headers, rows);
+}
