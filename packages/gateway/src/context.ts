@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { BlobInfo, BlobIngester, BlobReader, IngestManager, StoreAdmin } from '@strata/cas';
+import type { RegistryAuth, RequestAccess } from './auth.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { RegistryMetadata } from './metadata.ts';
 
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   settings: GatewaySettings;
   metrics: GatewayMetrics;
   log: Logger;
+  /** Users, rules and tokens; undefined when everyone may do everything. */
+  auth: RegistryAuth | undefined;
   /** Why the gateway cannot serve now (shutting down, store not answering), or undefined when it can. */
   readiness: () => Promise<string | undefined>;
 }
@@ -38,6 +41,8 @@ export interface RequestContext {
   params: Record<string, string | undefined>;
   query: URLSearchParams;
   deps: GatewayDeps;
+  /** What the caller may do (checked for the route itself before the handler runs). */
+  access: RequestAccess;
   /** Aborted when the client goes away, so store reads and writes stop. */
   signal: AbortSignal;
 }

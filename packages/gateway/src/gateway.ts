@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import FindMyWay from 'find-my-way';
 import { pino, type Logger } from 'pino';
+import { UNRESTRICTED, type RegistryAuth } from './auth.ts';
 import type { GatewayDeps, GatewayStore, RequestContext } from './context.ts';
 import { RegistryError, registryErrorFrom } from './errcode.ts';
 import type { RegistryMetadata } from './metadata.ts';
@@ -16,6 +17,8 @@ export interface GatewayOptions {
   metadata: RegistryMetadata;
   /** DELETE of manifests, tags and blobs; on by default. */
   deletesEnabled?: boolean;
+  /** Users, access rules and token auth; without it everyone may do everything. */
+  auth?: RegistryAuth;
   /** Structured request logs; a pino logger at `info` on stdout by default. */
   logger?: Logger;
 }
@@ -57,6 +60,7 @@ export class Gateway {
       settings: { deletesEnabled: options.deletesEnabled ?? true },
       metrics: this.metrics,
       log: this.#log,
+      auth: options.auth,
       readiness: () => this.#readiness(),
     };
     for (const route of ROUTES) this.#router.on(route.method, route.path, () => {}, route);
@@ -162,8 +166,9 @@ export class Gateway {
       sendError(res, known ? new RegistryError('UNSUPPORTED', { detail: { method } }) : new RegistryError('NAME_UNKNOWN', { status: 404, detail: { path: pathname } }), head);
       return;
     }
-    const context: RequestContext = { req, res, params: found.params, query, deps: this.#deps, signal: abort.signal };
     try {
+      const access = this.#deps.auth ? await this.#deps.auth.authorize(req, route.access, found.params.name) : UNRESTRICTED;
+      const context: RequestContext = { req, res, params: found.params, query, deps: this.#deps, access, signal: abort.signal };
       await route.handler(context);
     } catch (error) {
       const answer = registryErrorFrom(error, route.notFound);

@@ -1,5 +1,12 @@
 export { Gateway, type GatewayOptions, type CloseOptions } from './gateway.ts';
-export { startRegistry, type RegistryOptions, type RegistryStore, type RunningRegistry } from './registry.ts';
+export { startRegistry, type RegistryOptions, type RegistryStore, type RegistryAuthSettings, type RunningRegistry } from './registry.ts';
+export { RegistryAuth, UNRESTRICTED, type RegistryAuthOptions, type RequestAccess, type RouteAccess, type TokenAnswer } from './auth.ts';
+export { AccessPolicy } from './access-policy.ts';
+export { ACTIONS, ANONYMOUS, ANY_USER, isUserName, loadAuthFile, parseAuthConfig, removeUser, setUserPassword, type AccessRule, type Action, type AuthConfig } from './auth-file.ts';
+export { hashPassword, passwordWeakness, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
+export { TokenIssuer, loadOrCreateTokenKey, type AccessClaims } from './tokens.ts';
+export { LoginLimiter, type LoginLimits } from './login-limiter.ts';
+export { parseScope, formatScope, scopesOf, type AccessEntry } from './scopes.ts';
 export type { GatewayStore, GatewaySettings } from './context.ts';
 export type { RegistryMetadata, ManifestRecord, ReferrerDescriptor, UploadSession, Page } from './metadata.ts';
 export { LmdbMetadata } from './lmdb-metadata.ts';

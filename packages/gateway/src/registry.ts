@@ -20,6 +20,13 @@ export interface RegistryOptions {
    * by default the embedded engine in DIR/cas. The registry closes it.
    */
   store?: RegistryStore;
+  /** Turns auth on with the users and rules of an auth file; the token key lives in DIR/gateway/token-key. */
+  auth?: RegistryAuthSettings;
+}
+
+/** Auth settings of a registry; the users and rules come from `file`. */
+export interface RegistryAuthSettings extends Omit<RegistryAuthOptions, 'config' | 'tokenKey' | 'file'> {
+  file: string;
 }
 
 /** A store the registry can serve from and close. */
@@ -29,6 +36,8 @@ export type RegistryStore = GatewayStore & { close(): Promise<void> };
 export interface RunningRegistry {
   gateway: Gateway;
   store: RegistryStore;
+  /** The registry's auth, when it runs with it (reload() after editing the auth file). */
+  auth: RegistryAuth | undefined;
   metadata: LmdbMetadata;
   url: string;
   /** Graceful shutdown: the gateway first (in-flight requests finish), then metadata and store. */

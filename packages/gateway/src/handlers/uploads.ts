@@ -43,9 +43,10 @@ export async function startUpload(context: RequestContext): Promise<void> {
   const from = context.query.get('from');
   if (mount !== null && from !== null && isDigest(mount) && isRepositoryName(from)) {
     const digest = digestOf(mount);
-    // Only a blob the named repository links can be mounted; anything else
-    // is a plain new session, so the answer never tells whether the blob exists.
-    if ((await metadata.isBlobLinked(from, digest)) && (await exists(context, digest))) {
+    // Only a blob the named repository links, and that the caller may pull
+    // from there, can be mounted; anything else is a plain new session, so
+    // the answer never tells whether the blob exists.
+    if (context.access.allows(from, 'pull') && (await metadata.isBlobLinked(from, digest)) && (await exists(context, digest))) {
       await metadata.linkBlob(repository, digest);
       sendEmpty(context.res, 201, { location: blobLocation(repository, digest), 'docker-content-digest': digest });
       return;
