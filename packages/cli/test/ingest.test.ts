@@ -64,3 +64,17 @@ test('ingest stores the files it can read and exits 1 naming the others', async 
   t.is(cat.code, 0);
   t.deepEqual(cat.stdout, good.bytes);
 });
+
+test('many files stored at once are printed in the order they were named', async (t) => {
+  const dir = await tempDir(t);
+  const data = join(dir, 'data');
+  // Large and small files interleaved, so later small ones finish before earlier large ones.
+  const inputs = [];
+  for (let i = 0; i < 24; i++) inputs.push(await writeInput(dir, `f${i}`, i % 3 === 0 ? 3 * MiB + i : 100 + i));
+  const result = await strata(['ingest', '--data', data, ...inputs.map((input) => input.path)]);
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(
+    lines(result),
+    inputs.map((input) => `${sha256(input.bytes)} ${input.bytes.byteLength} ${input.path}`),
+  );
+});
