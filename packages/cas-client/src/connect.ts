@@ -48,6 +48,8 @@ export function connectContentStore(address: string, options: ConnectOptions = {
     'grpc.max_reconnect_backoff_ms': 2000,
     // strata retries idempotent calls itself; grpc-js must not replay the others.
     'grpc.enable_retries': 0,
+    // Large blobs stream faster when the server may run further ahead of the reader.
+    'grpc-node.flow_control_window': 8 * 1024 * 1024,
     ...(options.tls?.serverName ? { 'grpc.ssl_target_name_override': options.tls.serverName } : {}),
   };
   const credentials: ChannelCredentials = options.tls
