@@ -31,10 +31,12 @@ export interface RequestAccess {
   /** True when the gateway runs without auth: everything is allowed and nothing needs filtering. */
   unrestricted: boolean;
   allows(repository: string, action: Action): boolean;
+  /** Whether the catalog shows the repository: the rules let the caller pull from it (whatever this token was granted). */
+  lists(repository: string): boolean;
 }
 
 /** Access without auth configured: everyone may do everything. */
-export const UNRESTRICTED: RequestAccess = { user: undefined, unrestricted: true, allows: () => true };
+export const UNRESTRICTED: RequestAccess = { user: undefined, unrestricted: true, allows: () => true, lists: () => true };
 
 export interface RegistryAuthOptions {
   config: AuthConfig;
@@ -132,19 +134,27 @@ export class RegistryAuth {
       }
       const granted = claims.access;
       const user = claims.subject;
+      const policy = this.#policy;
       signedIn = user !== undefined;
-      access = { user, unrestricted: false, allows: (name, action) => grants(granted, 'repository', name, action) };
+      access = {
+        user,
+        unrestricted: false,
+        allows: (name, action) => grants(granted, 'repository', name, action),
+        lists: (name) => policy.actionsFor(user, name).has('pull'),
+      };
       if (need === 'catalog' && !grants(granted, CATALOG_SCOPE.type, CATALOG_SCOPE.name, '*')) throw this.#refuse(req, scope, signedIn);
     } else if (credentials.kind === 'basic') {
       await this.#checkBasic(req, credentials.user, credentials.password, () => this.#challenge(req, scope));
       const policy = this.#policy;
       const user = credentials.user;
       signedIn = true;
-      access = { user, unrestricted: false, allows: (name, action) => policy.actionsFor(user, name).has(action) };
+      const allows = (name: string, action: Action): boolean => policy.actionsFor(user, name).has(action);
+      access = { user, unrestricted: false, allows, lists: (name) => allows(name, 'pull') };
     } else if (credentials.kind === 'none') {
       const policy = this.#policy;
       signedIn = false;
-      access = { user: undefined, unrestricted: false, allows: (name, action) => policy.actionsFor(undefined, name).has(action) };
+      const allows = (name: string, action: Action): boolean => policy.actionsFor(undefined, name).has(action);
+      access = { user: undefined, unrestricted: false, allows, lists: (name) => allows(name, 'pull') };
       // Clients learn that the registry wants tokens from the /v2/ check, and the catalog is only read with a token.
       if (need === 'signed-in' || need === 'catalog') throw this.#challenge(req, scope);
     } else {

@@ -20,7 +20,7 @@ async function readable(context: RequestContext, page: Page): Promise<string[]> 
   for (;;) {
     const batch = await metadata.listRepositories(last === undefined ? { limit: MAX_PAGE } : { limit: MAX_PAGE, last });
     for (const name of batch) {
-      if (!access.allows(name, 'pull')) continue;
+      if (!access.lists(name)) continue;
       names.push(name);
       if (names.length === page.limit) return names;
     }
