@@ -6,6 +6,7 @@ import { registerFsck } from './commands/fsck.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStats } from './commands/stats.ts';
+import { registerUser } from './commands/user.ts';
 import type { CliContext } from './context.ts';
 
 /** Each command lives in its own module under commands/ and adds itself here. */
@@ -16,6 +17,7 @@ const COMMANDS: readonly ((program: Command, context: CliContext) => void)[] = [
   registerFsck,
   registerCas,
   registerServe,
+  registerUser,
 ];
 
 /**

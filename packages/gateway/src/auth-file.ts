@@ -19,7 +19,7 @@
  */
 import { chmod, open, readFile, rename, rm } from 'node:fs/promises';
 import { StrataError } from '@strata/errors';
-import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { isRepositoryName } from './names.ts';
 
 export const ACTIONS = ['pull', 'push', 'delete'] as const;
@@ -131,8 +131,14 @@ const NEW_FILE = `# strata registry users and access rules.
 # Each rule names a repository prefix and who may pull, push and delete under it:
 # user names, "*" for every signed-in user, "anonymous" for everyone.
 # The longest matching prefix decides; a repository no rule matches is closed.
-users: {}
-access: []
+users:
+access:
+  # - prefix: ""            # every repository
+  #   pull: [anonymous]
+  # - prefix: team          # team and team/..., not teamwork
+  #   pull: ["*"]
+  #   push: [alice]
+  #   delete: [alice]
 `;
 
 async function readDocument(path: string, create: boolean): Promise<Document> {
@@ -152,7 +158,8 @@ async function writeDocument(path: string, document: Document): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
   const handle = await open(temporary, 'w', 0o600);
   try {
-    await handle.writeFile(document.toString());
+    // No line folding: a hash stays on one line, where grep and diff find it.
+    await handle.writeFile(document.toString({ lineWidth: 0, flowCollectionPadding: false }));
     await handle.sync();
   } finally {
     await handle.close();
@@ -174,11 +181,17 @@ async function writeDocument(path: string, document: Document): Promise<void> {
 export async function setUserPassword(path: string, name: string, passwordHash: string, options: { replace?: boolean } = {}): Promise<boolean> {
   if (!isUserName(name)) throw new StrataError('InvalidArgument', `"${name}" is not a valid user name`, { details: { name } });
   const document = await readDocument(path, true);
-  if (!isMap(document.get('users'))) document.set('users', document.createNode({}));
+  let users = document.get('users');
+  if (!isMap(users)) {
+    users = document.createNode({});
+    document.set('users', users);
+  }
+  // A new file's `users: {}` is a flow map; users are easier to read and diff one block each.
+  (users as YAMLMap).flow = false;
   const exists = document.hasIn(['users', name]);
   if (exists && !options.replace) throw new StrataError('AlreadyExists', `user ${name} already exists in ${path}`, { details: { name } });
   document.setIn(['users', name], document.createNode({ password: passwordHash }));
-  if (!isSeq(document.get('access')) && !document.has('access')) document.set('access', document.createNode([]));
+  if (!document.has('access')) document.set('access', document.createNode([]));
   await writeDocument(path, document);
   return !exists;
 }

@@ -7,6 +7,7 @@ interface ServeOptions extends DataOptions {
   listen: { host: string; port: number };
   delete: boolean;
   cas?: string;
+  auth?: string;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:5000';
@@ -34,6 +35,7 @@ export function registerServe(program: Command, context: CliContext): void {
   )
     .option('--listen <host:port>', 'address to listen on', parseListen, parseListen(DEFAULT_LISTEN))
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
+    .option('--auth <file>', 'require sign-in: users and per-repository access rules from FILE (see `strata user add`); SIGHUP reads it again')
     .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)')
     .action(async (options: ServeOptions) => {
       let store: RegistryStore | undefined;
@@ -47,12 +49,21 @@ export function registerServe(program: Command, context: CliContext): void {
         port: options.listen.port,
         deletesEnabled: options.delete,
         ...(store ? { store } : {}),
+        ...(options.auth !== undefined ? { auth: { file: options.auth } } : {}),
       });
+      const reloadAuth = (): void => {
+        registry.auth?.reload().then(
+          () => process.stderr.write('strata: auth file read again\n'),
+          (error: unknown) => process.stderr.write(`strata: auth file not read again, the rules in force stay: ${error instanceof Error ? error.message : String(error)}\n`),
+        );
+      };
+      if (registry.auth) process.on('SIGHUP', reloadAuth);
       const where = options.cas === undefined ? `data in ${options.data}` : `content in strata cas at ${options.cas}, metadata in ${options.data}`;
       process.stderr.write(`strata: serving ${registry.url} (${where})\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGTERM', stop);
+          process.off('SIGHUP', reloadAuth);
           context.signal.removeEventListener('abort', stop);
           resolve();
         };
