@@ -11,7 +11,7 @@ import { errorCode, StrataError } from '@strata/errors';
 import { concurrentGets, curlBlob, pushBlob, quantile, writeIncompressibleFile, type CurlTransfer } from '../blob-transfer.ts';
 import { firstLine, MB, megabytesPerSecond, timed } from '../measure.ts';
 import { cachedImage, type ImageRecipe, type OciImage } from '../oci-image.ts';
-import { distributionRegistry, strataRegistry, type RegistryKind } from '../registries.ts';
+import { distributionRegistry, strataRegistry, type RegistryKind, type RunningRegistry } from '../registries.ts';
 import { machineInfo, markdownTable, round, type Cell } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
@@ -89,11 +89,17 @@ interface Row {
   goal?: number;
 }
 
-/** A cold run and the best and median of the hot runs after it. */
+/**
+ * The first run since the upload (the registry restarted in between), the
+ * best and median of the hot runs after it, and one more run after another
+ * restart: strata keeps what it served in an on-disk cache across restarts,
+ * so its two cold runs differ.
+ */
 interface RepeatedRows {
-  cold: Row;
+  first: Row;
   best: Row;
   median: Row;
+  cold: Row;
 }
 
 /** The rows of the results table, named by what fills them. */
@@ -107,9 +113,10 @@ interface Rows {
 
 function rowsOf(plan: Plan): Rows {
   const repeated = (measurement: string, compared: Compared, goals: { cold?: number; hot?: number } = {}): RepeatedRows => ({
-    cold: { measurement, scenario: 'cold', compared, goal: goals.cold },
+    first: { measurement, scenario: 'cold, first since the push', compared, goal: goals.cold },
     best: { measurement, scenario: `hot, best of ${plan.hotRuns}`, compared, goal: goals.hot },
     median: { measurement, scenario: `hot, median of ${plan.hotRuns}`, compared, goal: goals.hot },
+    cold: { measurement, scenario: 'cold, restarted after the hot runs', compared, goal: goals.cold },
   });
   return {
     push: { measurement: 'image push (skopeo)', scenario: 'first push', compared: 'wall time' },
@@ -125,7 +132,7 @@ function rowsOf(plan: Plan): Rows {
 }
 
 function allRows(rows: Rows): Row[] {
-  const each = (repeated: RepeatedRows): Row[] => [repeated.cold, repeated.best, repeated.median];
+  const each = (repeated: RepeatedRows): Row[] => [repeated.first, repeated.best, repeated.median, repeated.cold];
   return [rows.push, ...each(rows.pull), rows.put, ...each(rows.get), ...rows.concurrent];
 }
 
@@ -233,9 +240,7 @@ async function measureRegistry(kind: RegistryKind, plan: Plan, inputs: Inputs, c
         await rm(destination, { recursive: true, force: true });
       }
     };
-    progress.detail('pull, cold');
-    await registry.restart();
-    const pullRuns = await coldThenHot(pull, plan.hotRuns, (done) => progress.detail(`pull, hot ${done}/${plan.hotRuns}`));
+    const pullRuns = await coldHotCold(registry, pull, plan.hotRuns, (step) => progress.detail(`pull, ${step}`));
     recordRepeated(rows.pull, pullRuns, ({ seconds }) => ({ seconds, bytes: image.totalBytes, megabytesPerSecond: megabytesPerSecond(image.totalBytes, seconds) }), record);
 
     progress.detail('blob push');
@@ -243,14 +248,12 @@ async function measureRegistry(kind: RegistryKind, plan: Plan, inputs: Inputs, c
     record(rows.put, { seconds: put.seconds, bytes: put.bytes, megabytesPerSecond: put.megabytesPerSecond });
     if (concurrentBlob !== blob) await pushBlob(registry.url, BLOB_REPOSITORY, concurrentBlob.path, concurrentBlob.digest, signal);
 
-    progress.detail('blob GET, cold');
-    await registry.restart();
     const get = async (): Promise<CurlTransfer> => {
       const transfer = await curlBlob(registry.url, BLOB_REPOSITORY, blob.digest, signal);
       if (transfer.bytes !== blob.bytes) throw new StrataError('DataLoss', `GET of the blob returned ${transfer.bytes} bytes, expected ${blob.bytes}`);
       return transfer;
     };
-    const getRuns = await coldThenHot(get, plan.hotRuns, (done) => progress.detail(`blob GET, hot ${done}/${plan.hotRuns}`));
+    const getRuns = await coldHotCold(registry, get, plan.hotRuns, (step) => progress.detail(`blob GET, ${step}`));
     recordRepeated(rows.get, getRuns, ({ seconds, bytes, megabytesPerSecond }) => ({ seconds, bytes, megabytesPerSecond }), record);
 
     for (const [index, level] of plan.concurrency.entries()) {
@@ -275,26 +278,45 @@ interface Timed {
   seconds: number;
 }
 
-/** One cold run (the registry was just restarted), then `hotRuns` more. */
-async function coldThenHot<T extends Timed>(once: () => Promise<T>, hotRuns: number, onHot: (done: number) => void): Promise<{ cold: T; hot: T[] }> {
-  const cold = await once();
-  const hot: T[] = [];
-  for (let run = 0; run < hotRuns; run++) {
-    onHot(run + 1);
-    hot.push(await once());
-  }
-  return { cold, hot };
+interface Runs<T> {
+  first: T;
+  hot: T[];
+  cold: T;
 }
 
-/** The cold run, and the fastest and the median (nearest rank) of the hot runs. */
+/**
+ * A restart and the first run since the upload, `hotRuns` more, then a
+ * restart and one run more.
+ */
+async function coldHotCold<T extends Timed>(
+  registry: RunningRegistry,
+  once: () => Promise<T>,
+  hotRuns: number,
+  onStep: (step: string) => void,
+): Promise<Runs<T>> {
+  onStep('cold, first since the push');
+  await registry.restart();
+  const first = await once();
+  const hot: T[] = [];
+  for (let run = 0; run < hotRuns; run++) {
+    onStep(`hot ${run + 1}/${hotRuns}`);
+    hot.push(await once());
+  }
+  onStep('cold, after a restart');
+  await registry.restart();
+  return { first, hot, cold: await once() };
+}
+
+/** The cold runs, and the fastest and the median (nearest rank) of the hot runs. */
 function recordRepeated<T extends Timed>(
   rows: RepeatedRows,
-  runs: { cold: T; hot: T[] },
+  runs: Runs<T>,
   figure: (run: T) => Partial<Figure>,
   record: (row: Row, figure: Partial<Figure>) => void,
 ): void {
   const hot = [...runs.hot].sort((a, b) => a.seconds - b.seconds);
   const hotSeconds = runs.hot.map((run) => run.seconds);
+  record(rows.first, { ...figure(runs.first), runs: [runs.first.seconds] });
   record(rows.cold, { ...figure(runs.cold), runs: [runs.cold.seconds] });
   record(rows.best, { ...figure(hot[0]!), runs: hotSeconds });
   record(rows.median, { ...figure(hot[Math.ceil(hot.length / 2) - 1]!), runs: hotSeconds });
@@ -336,8 +358,8 @@ interface RunFacts {
 
 const CONDITIONS = [
   'Each registry runs alone on 127.0.0.1 with its data in a temp directory, stopped before the next one starts.',
-  'Cold: the first request after the registry process was stopped and started again (its in-process caches are empty; the page cache is not dropped, so both read warm files).',
-  'Hot: the runs right after the cold one. Pulls go to a fresh `dir:` destination each time.',
+  'Cold: the first request after the registry process was stopped and started again, either the first since the upload or after the hot runs (in-process caches are empty; the page cache is not dropped, so both registries read warm files).',
+  'Hot: the runs right after the first cold one. Pulls go to a fresh `dir:` destination each time.',
 ].join(' ');
 
 function buildReport(facts: RunFacts): SuiteReport {
