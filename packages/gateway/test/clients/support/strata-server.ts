@@ -37,7 +37,16 @@ export interface StrataServer {
  */
 export interface ServerSetup {
   name: string;
-  start(t: ExecutionContext, workspace: Workspace): Promise<StrataServer>;
+  start(t: ExecutionContext, workspace: Workspace, options?: ServeOptions): Promise<StrataServer>;
+}
+
+export interface ServeOptions {
+  /** `strata serve --auth FILE`: users and access rules. */
+  auth?: string;
+}
+
+function serveArgs(options: ServeOptions = {}): string[] {
+  return options.auth === undefined ? [] : ['--auth', options.auth];
 }
 
 export function strata(args: string[]): Promise<{ stdout: string }> {
@@ -64,9 +73,9 @@ async function serve(t: ExecutionContext, workspace: Workspace, args: string[]):
 /** `strata serve --data DIR`: gateway and engine in one process. */
 export const embeddedServer: ServerSetup = {
   name: 'embedded',
-  async start(t, workspace) {
+  async start(t, workspace, options) {
     const dataDir = await workspace.dir('strata-data');
-    const { daemon, url } = await serve(t, workspace, ['--data', dataDir]);
+    const { daemon, url } = await serve(t, workspace, ['--data', dataDir, ...serveArgs(options)]);
     return {
       url,
       host: new URL(url).host,
@@ -85,7 +94,7 @@ export const embeddedServer: ServerSetup = {
 /** `strata serve --cas` in front of `strata cas`: the content store is a separate gRPC server. */
 export const remoteCasServer: ServerSetup = {
   name: 'remote cas',
-  async start(t, workspace) {
+  async start(t, workspace, options) {
     const casDir = await workspace.dir('strata-cas');
     const cas = await startDaemon(t, process.execPath, [STRATA_BIN, 'cas', '--data', casDir, '--listen', '127.0.0.1:0'], {
       logFile: workspace.path('strata-cas.log'),
@@ -100,7 +109,7 @@ export const remoteCasServer: ServerSetup = {
       cas.log,
     );
     const dataDir = await workspace.dir('strata-gateway-data');
-    const { daemon, url } = await serve(t, workspace, ['--data', dataDir, '--cas', casAddress as string]);
+    const { daemon, url } = await serve(t, workspace, ['--data', dataDir, '--cas', casAddress as string, ...serveArgs(options)]);
     const stop = async () => {
       await daemon.stop();
       await cas.stop();
