@@ -2,6 +2,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { ContainersClient } from './support/containers-tools.ts';
+import { DockerDaemon } from './support/docker.ts';
 import { buildLayer, image, sha256, writeOciLayout, type Image } from './support/images.ts';
 import { CommandFailed, requireTools, run } from './support/processes.ts';
 import { embeddedServer, type StrataServer } from './support/strata-server.ts';
@@ -136,4 +137,36 @@ authTest('skopeo copies with --dest-creds and --src-creds; wrong or missing cred
   await skopeo.skopeo(['copy', `docker://${server.host}/public/app:v1`, `oci:${anonymousPull}:v1`]);
   const publicIndex = JSON.parse(await readFile(join(anonymousPull, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
   t.deepEqual(publicIndex.manifests.map((manifest) => manifest.digest), [app.digest]);
+});
+
+authTest('docker logs in (refresh token), pushes and pulls; bob is denied a push; logged out, only public/ pulls', async (t, { server, workspace: space, app }) => {
+  await requireTools(t, 'dockerd', 'docker', 'unshare');
+  const rootfs = space.path('rootfs.tar');
+  await writeFile(rootfs, app.layers[0]?.tar ?? Buffer.alloc(0));
+  const docker = await DockerDaemon.start(t, space, 'docker');
+  const team = `${server.host}/team/docker-app:v1`;
+  const publicImage = `${server.host}/public/docker-app:v1`;
+
+  t.regex((await docker.docker(['login', '--username', 'alice', '--password-stdin', server.host], { input: `${PASSWORDS.alice}\n` })).output, /Login Succeeded/i);
+  const config = JSON.parse(await readFile(join(docker.env['DOCKER_CONFIG'] as string, 'config.json'), 'utf8')) as { auths: Record<string, { identitytoken?: string }> };
+  t.truthy(config.auths[server.host]?.identitytoken, 'docker keeps the refresh token, not the password');
+  await docker.docker(['import', rootfs, team]);
+  await docker.docker(['tag', team, publicImage]);
+  await docker.docker(['push', team]);
+  await docker.docker(['push', publicImage]);
+  t.true((await (await server.metrics()).sum('strata_http_requests_total', { route: 'token', method: 'POST', status: '200' })) > 0, 'docker traded its refresh token at POST /token');
+
+  await docker.docker(['logout', server.host]);
+  await docker.docker(['login', '--username', 'bob', '--password-stdin', server.host], { input: `${PASSWORDS.bob}\n` });
+  await docker.docker(['rmi', team, publicImage]);
+  await docker.docker(['pull', team]);
+  await docker.docker(['tag', team, `${server.host}/team/bobs-app:v1`]);
+  const deniedBefore = await answered(server, 'upload.start', 403);
+  t.regex(await failure(t, docker.docker(['push', `${server.host}/team/bobs-app:v1`])), /denied/i);
+  t.true((await answered(server, 'upload.start', 403)) > deniedBefore);
+
+  await docker.docker(['logout', server.host]);
+  await docker.docker(['rmi', team, `${server.host}/team/bobs-app:v1`]);
+  await docker.docker(['pull', publicImage]);
+  t.regex(await failure(t, docker.docker(['pull', team])), /unauthorized|authentication required|denied/i);
 });
