@@ -37,6 +37,7 @@ import { LocalPackStore, type PackStore } from './pack-store.ts';
 import { PackWriter, sealPack, type DurablePoint } from './pack-writer.ts';
 import { PendingChunks } from './pending-chunks.ts';
 import { readRecipe, withSignal } from './read-path.ts';
+import { replayPackTail, type ReplayReport } from './replay.ts';
 import { decodeRecipe, RecipeKind, type Recipe } from './recipe.ts';
 import { rebuildIndex, type RebuildReport } from './rebuild-index.ts';
 import { StoreLock } from './store-lock.ts';
@@ -74,6 +75,8 @@ export interface OpenReport {
    * appended to.
    */
   damagedPacks: number[];
+  /** Records past the index's durable point, applied to the index again. */
+  replay: ReplayReport;
 }
 
 /**
@@ -94,7 +97,9 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     opened.push(packs);
     const index = await LmdbIndex.open(indexDir(dir));
     opened.push(index);
-    const { openPack, nextPackId, report } = await recoverPacks(packs, index.durablePoint());
+    const { openPack, nextPackId, report: recovered } = await recoverPacks(packs, index.durablePoint());
+    const usable = (await packs.list()).filter((packId) => !recovered.damagedPacks.includes(packId));
+    const report: OpenReport = { ...recovered, replay: await replayPackTail(packs, index, usable) };
     const packWriter = await PackWriter.open(
       packs,
       { targetPackBytes: options.targetPackBytes ?? DEFAULT_TARGET_PACK_BYTES },
@@ -125,10 +130,10 @@ async function recoverPacks(
 ): Promise<{
   openPack: { packId: number; length: number; records: PackScan['records'] } | undefined;
   nextPackId: number;
-  report: OpenReport;
+  report: Omit<OpenReport, 'replay'>;
 }> {
   const ids = await packs.list();
-  const report: OpenReport = { packs: ids.length, tornBytes: 0, sealedPacks: [], damagedPacks: [] };
+  const report: Omit<OpenReport, 'replay'> = { packs: ids.length, tornBytes: 0, sealedPacks: [], damagedPacks: [] };
   let openPack: { packId: number; length: number; records: PackScan['records'] } | undefined;
   let nextPackId = (ids.at(-1) ?? 0) + 1;
   for (const packId of ids) {

@@ -157,7 +157,12 @@ test('the index is rebuilt from the packs alone', async (t) => {
   await rm(join(dir, 'index'), { recursive: true });
   store = await openStore(dir);
   t.teardown(() => store.close());
-  t.is((await store.stats()).blobs, 0);
+  // Opening replays the packs into the empty index...
+  t.is(store.openReport.replay.blobs, 4);
+  t.is(store.openReport.replay.deletes, 1);
+  t.is((await store.stats()).blobs, 3);
+  t.true((await store.fsck()).ok);
+  // ...and a full rebuild, which also checks every chunk, gives the same index.
   const report = await store.rebuildIndex();
   t.deepEqual(report.lostBlobs, []);
   t.is(report.blobs, 3);
@@ -215,4 +220,32 @@ test('hot blobs are served from the cache, which is bounded, verified and droppe
   await store.delete(sha256(blobs[2]!));
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.false((await readdir(join(dir, 'cache'))).some((name) => name.includes(sha256(blobs[2]!).slice(7))));
+});
+
+test('records past the index\'s durable point are replayed on open', async (t) => {
+  const dir = await tempDir(t);
+  let store = await openStore(dir);
+  const kept = seededBytes('kept', 3 * MiB);
+  await writeBlob(store, pieces(kept));
+  await store.close();
+  // An older copy of the index: as if the machine crashed before the index's
+  // last transactions reached the disk.
+  const { cp, rm } = await import('node:fs/promises');
+  await cp(join(dir, 'index'), join(dir, 'index-before'), { recursive: true });
+  store = await openStore(dir);
+  const later = seededBytes('later', 2 * MiB);
+  await writeBlob(store, pieces(later));
+  await writeBlob(store, [Buffer.from('small and later')]);
+  await store.delete(sha256(kept));
+  await store.close();
+  await rm(join(dir, 'index'), { recursive: true });
+  await cp(join(dir, 'index-before'), join(dir, 'index'), { recursive: true });
+  store = await openStore(dir);
+  t.teardown(() => store.close());
+  t.is(store.openReport.replay.blobs, 2);
+  t.is(store.openReport.replay.deletes, 1);
+  t.deepEqual(await readBytes(store, sha256(later), 4 * MiB), later);
+  t.deepEqual((await readBytes(store, sha256(Buffer.from('small and later')))).toString(), 'small and later');
+  t.true(isNotFound(await t.throwsAsync(store.stat(sha256(kept)))));
+  t.true((await store.fsck()).ok);
 });

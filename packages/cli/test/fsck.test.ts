@@ -70,7 +70,6 @@ test('fsck exits 1 and lists the blob whose chunk lost a byte', async (t) => {
 test('fsck --rebuild-index restores the blobs of a store whose index was deleted', async (t) => {
   const { data, big, tiny } = await storeWithTwoBlobs(t);
   await rm(join(data, 'cas', 'index'), { recursive: true });
-  t.is((await strata(['cat', '--data', data, tiny.digest])).code, 1);
 
   const [report] = await strataJson<FsckJson>(t, ['fsck', '--data', data, '--rebuild-index']);
   t.true(report!.ok);
