@@ -1,5 +1,6 @@
 import type { ChunkerOptions } from '@strata/chunker';
 import type { CompressPool } from './compress-pool.ts';
+import type { HotCache } from './hot-cache.ts';
 import type { EngineIndex } from './index-db.ts';
 import type { PackStore } from './pack-store.ts';
 import type { PackWriter } from './pack-writer.ts';
@@ -13,6 +14,7 @@ export interface EngineCore {
   readonly pool: CompressPool;
   readonly pending: PendingChunks;
   readonly settings: EngineSettings;
+  readonly hotCache: HotCache;
 }
 
 /** Fixed when a store is created and recorded in its FORMAT file. */

@@ -108,8 +108,8 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     );
     const hotCache = await HotCache.open(cacheDir(dir), options.hotCacheBytes ?? DEFAULT_HOT_CACHE_BYTES);
     const pool = new CompressPool(settings.zstdLevel, options.compressThreads);
-    const core: EngineCore = { index, packs, packWriter, pool, pending: new PendingChunks(), settings };
-    return new Engine(dir, core, lock, report, hotCache);
+    const core: EngineCore = { index, packs, packWriter, pool, pending: new PendingChunks(), settings, hotCache };
+    return new Engine(dir, core, lock, report);
   } catch (error) {
     for (const part of opened.reverse()) await part.close().catch(() => {});
     await lock.release();
@@ -171,12 +171,12 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
 
   readonly #hotCache: HotCache;
 
-  constructor(dir: string, core: EngineCore, lock: StoreLock, report: OpenReport, hotCache: HotCache) {
+  constructor(dir: string, core: EngineCore, lock: StoreLock, report: OpenReport) {
     this.dir = dir;
     this.#core = core;
     this.#lock = lock;
     this.openReport = report;
-    this.#hotCache = hotCache;
+    this.#hotCache = core.hotCache;
   }
 
   get settings(): EngineSettings {

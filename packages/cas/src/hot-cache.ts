@@ -11,14 +11,22 @@ export const MIN_CACHED_BYTES = 1024 * 1024;
 
 interface Entry {
   size: number;
+  /**
+   * Set once this process has seen the file's content match its digest: a
+   * copy it wrote from verified bytes, or one a whole read hashed. Files
+   * found at start-up are hashed on their first whole read.
+   */
+  verified: boolean;
 }
 
 /**
  * A bounded cache of materialized blobs as plain files, least recently
  * read evicted first, kept across restarts. A repeated read of a hot blob
  * costs a file read instead of decompressing and verifying its chunks.
- * Whole reads from the cache are hashed as they stream and fail with
- * DataLoss (and drop the file) if it no longer matches the blob's digest.
+ * Files are filled from verified bytes (a whole read of the blob, or its
+ * ingest once the digest checked out); a file found at start-up is hashed on
+ * its first whole read, which fails with DataLoss (and drops the file) if
+ * it no longer matches the blob's digest.
  */
 export class HotCache {
   readonly #dir: string;
@@ -49,7 +57,7 @@ export class HotCache {
     }
     found.sort((a, b) => a.mtimeMs - b.mtimeMs);
     for (const { name, size } of found) {
-      cache.#entries.set(name, { size });
+      cache.#entries.set(name, { size, verified: false });
       cache.#bytes += size;
     }
     await cache.#evict();
@@ -60,9 +68,9 @@ export class HotCache {
     return this.#bytes;
   }
 
-  /** Whether a whole read of a blob this size is worth keeping. */
+  /** Whether a blob this size is worth keeping. */
   wants(size: number): boolean {
-    return this.#maxBytes > 0 && size >= MIN_CACHED_BYTES && size <= this.#maxBytes / 4;
+    return this.#maxBytes > 0 && size >= MIN_CACHED_BYTES && size <= this.#maxBytes / 2;
   }
 
   /** The bytes [offset, offset + length) of a cached blob, or undefined when it is not cached. */
@@ -76,7 +84,7 @@ export class HotCache {
     const now = new Date();
     void utimes(path, now, now).catch(() => {});
     const file = createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: 1024 * 1024 });
-    if (offset !== 0 || length !== size) return file;
+    if (entry.verified || offset !== 0 || length !== size) return file;
     const digester = new Digester(parseDigest(digest).algorithm);
     const verify = new Transform({
       transform(piece: Buffer, _encoding, done) {
@@ -84,7 +92,10 @@ export class HotCache {
         done(null, piece);
       },
       flush: (done) => {
-        if (digester.digest() === digest) return done();
+        if (digester.digest() === digest) {
+          entry.verified = true;
+          return done();
+        }
         void this.remove(digest);
         done(new StrataError('DataLoss', `cached copy of ${digest} is damaged`, { details: { blobs: [digest] } }));
       },
@@ -125,13 +136,7 @@ export class HotCache {
         written += piece.byteLength;
         // The copy keeps pace with the read, so it never piles up in memory.
         if (failed || file.write(piece)) return done(null, piece);
-        const resume = () => {
-          file.off('drain', resume);
-          file.off('error', resume);
-          done(null, piece);
-        };
-        file.once('drain', resume);
-        file.once('error', resume);
+        void drained(file).then(() => done(null, piece));
       },
       flush: (done) => {
         if (failed || written !== size) {
@@ -166,9 +171,46 @@ export class HotCache {
     const previous = this.#entries.get(name);
     if (previous) this.#bytes -= previous.size;
     this.#entries.delete(name);
-    this.#entries.set(name, { size });
+    this.#entries.set(name, { size, verified: true });
     this.#bytes += size;
     await this.#evict();
+  }
+
+  /**
+   * A copy of a blob being ingested, written as its bytes arrive and
+   * adopted only when the ingest commits under `digest` (the engine has then
+   * checked the content against it).
+   */
+  startCopy(): CacheCopy {
+    const temp = join(this.#dir, `tmp-${randomUUID()}`);
+    const file = createWriteStream(temp);
+    let failed = false;
+    let written = 0;
+    file.on('error', () => (failed = true));
+    const discard = async (): Promise<void> => {
+      failed = true;
+      file.destroy();
+      await rm(temp, { force: true });
+    };
+    return {
+      write: async (bytes) => {
+        if (failed) return;
+        written += bytes.byteLength;
+        if (written > this.#maxBytes / 2) return discard();
+        // A copy never piles up in memory: the ingest waits for the disk.
+        // Copied: the caller may reuse its buffer once the ingest's write returns.
+        if (!file.write(Buffer.from(bytes))) await drained(file);
+      },
+      commit: async (digest, size) => {
+        if (failed || written !== size || !this.wants(size)) return discard();
+        await new Promise<void>((resolve) => file.end(resolve));
+        if (failed) return discard();
+        const name = fileName(digest);
+        if (this.#capturing.get(name)?.removed) return discard();
+        await this.#adopt(name, temp, size);
+      },
+      discard,
+    };
   }
 
   async #evict(): Promise<void> {
@@ -190,6 +232,27 @@ export class HotCache {
     this.#bytes -= entry.size;
     await rm(join(this.#dir, name), { force: true });
   }
+}
+
+/** Resolves when a stream that refused a write has room again (or failed). */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+  });
+}
+
+/** A blob's bytes on their way into the cache during its ingest. */
+export interface CacheCopy {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Keeps the copy as the cached blob `digest`, or drops it when incomplete. */
+  commit(digest: string, size: number): Promise<void>;
+  discard(): Promise<void>;
 }
 
 function fileName(digest: string): string {

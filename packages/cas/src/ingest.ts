@@ -5,6 +5,7 @@ import type { BlobWriter, CommitResult, Expected, IngestStatus } from './content
 import type { EngineCore } from './engine-core.ts';
 import { decodeChunk } from './chunk-codec.ts';
 import { appendRecipe } from './recipe-records.ts';
+import { MIN_CACHED_BYTES, type CacheCopy } from './hot-cache.ts';
 import type { BlobCommit, CommitChunk, IngestCheckpoint } from './index-db.ts';
 import { countUses } from './index-db.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
@@ -97,9 +98,41 @@ export class Ingest {
     }
     this.offset = checkpoint.offset;
     this.#checkpointed = true;
+    // The bytes before the checkpoint are not at hand to copy.
+    this.#copyPrefix = undefined;
   }
 
   #checkpointed = false;
+
+  // The blob's bytes on their way into the hot cache: a client that pushes a
+  // layer usually pulls it soon after. Until the blob is big enough to be
+  // worth a file, its first bytes wait here.
+  #copy: CacheCopy | undefined;
+  #copyPrefix: Buffer[] | undefined = [];
+  #copyPrefixBytes = 0;
+
+  async #feedCopy(bytes: Uint8Array): Promise<void> {
+    if (this.#copy) return this.#copy.write(bytes);
+    const prefix = this.#copyPrefix;
+    if (!prefix) return;
+    const cache = this.#core.hotCache;
+    if (this.expected.size !== undefined && !cache.wants(this.expected.size)) {
+      this.#copyPrefix = undefined;
+      return;
+    }
+    prefix.push(Buffer.from(bytes));
+    this.#copyPrefixBytes += bytes.byteLength;
+    if (this.#copyPrefixBytes < MIN_CACHED_BYTES) return;
+    this.#copyPrefix = undefined;
+    this.#copy = cache.startCopy();
+    for (const piece of prefix) await this.#copy.write(piece);
+  }
+
+  #dropCopy(): void {
+    this.#copyPrefix = undefined;
+    void this.#copy?.discard();
+    this.#copy = undefined;
+  }
 
   /**
    * Saves the write so that it survives a restart: its chunks are made
@@ -113,6 +146,8 @@ export class Ingest {
       this.#inFlight = [];
       this.#throwIfFailed();
       const { index, packWriter, pending } = this.#core;
+      // A resumed write cannot finish the copy (possibly in another process).
+      this.#dropCopy();
       const tail = this.#chunker.finish() ?? new Uint8Array();
       this.#chunker.push(tail);
       const located: IngestCheckpoint['located'] = [];
@@ -167,6 +202,7 @@ export class Ingest {
       }
       this.#sha256.update(bytes);
       this.#sha512?.update(bytes);
+      await this.#feedCopy(bytes);
       for (const chunk of this.#chunker.push(bytes)) this.#addChunk(chunk);
       this.offset += bytes.byteLength;
       this.updatedAt = new Date();
@@ -277,6 +313,9 @@ export class Ingest {
           });
         }
         const result = await this.#store(actual, size, inline ? (tail ?? new Uint8Array()) : undefined);
+        // The content matched its digest: the copy may serve reads.
+        if (this.#copy && !inline) await this.#copy.commit(result.digest, size);
+        this.#copy = undefined;
         return result;
       } finally {
         await this.#end();
@@ -344,6 +383,7 @@ export class Ingest {
   async #end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.#dropCopy();
     for (const hex of this.#uses) this.#core.pending.release(hex);
     this.#uses.clear();
     this.#recipe.length = 0;

@@ -119,7 +119,7 @@ test('a torn pack tail is cut on open and the store stays whole', async (t) => {
 
 test('damaged chunk bytes are DataLoss on read and in fsck, never served', async (t) => {
   const dir = await tempDir(t);
-  let store = await openStore(dir, { zstdLevel: 3 });
+  let store = await openStore(dir, { zstdLevel: 3, hotCacheBytes: 0 });
   const damaged = seededBytes('damaged', 4 * MiB);
   const intact = Buffer.from('x'.repeat(100_000));
   await writeBlob(store, [damaged]);
@@ -132,7 +132,8 @@ test('damaged chunk bytes are DataLoss on read and in fsck, never served', async
   bytes[2 * MiB] = bytes[2 * MiB]! ^ 0xff;
   const { writeFile } = await import('node:fs/promises');
   await writeFile(path, bytes);
-  store = await openStore(dir);
+  // No hot cache: the read must come from the damaged pack.
+  store = await openStore(dir, { hotCacheBytes: 0 });
   t.teardown(() => store.close());
   const report = await store.fsck();
   t.false(report.ok);
@@ -191,14 +192,13 @@ test('settings are fixed at creation and recorded', async (t) => {
 
 test('hot blobs are served from the cache, which is bounded, verified and dropped on delete', async (t) => {
   const dir = await tempDir(t);
-  const store = await openStore(dir, { hotCacheBytes: 8 * MiB });
+  let store = await openStore(dir, { hotCacheBytes: 8 * MiB });
   t.teardown(() => store.close());
   const blobs = [seededBytes('hot1', 2 * MiB), seededBytes('hot2', 2 * MiB), seededBytes('hot3', 2 * MiB)];
+  // Pushed blobs enter the cache as they are written: a pull usually follows a push.
   for (const blob of blobs) await writeBlob(store, pieces(blob));
-  t.is((await store.stats()).hotCacheBytes, 0);
+  t.is((await store.stats()).hotCacheBytes, 6 * MiB);
   for (const blob of blobs) t.deepEqual(await readBytes(store, sha256(blob), 4 * MiB), blob);
-  // Capture finishes just after the read; give the rename a moment.
-  await new Promise((resolve) => setTimeout(resolve, 100));
   t.is((await store.stats()).hotCacheBytes, 6 * MiB);
   for (const blob of blobs) t.deepEqual(await readBytes(store, sha256(blob), 4 * MiB), blob);
   const ranged = await store.read(sha256(blobs[0]!), { offset: MiB - 5, length: 10 });
@@ -209,12 +209,15 @@ test('hot blobs are served from the cache, which is bounded, verified and droppe
   await readBytes(store, sha256(seededBytes('hot4', 3 * MiB)), 4 * MiB);
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.true((await store.stats()).hotCacheBytes! <= 8 * MiB);
-  // A damaged cached copy fails the read with DataLoss and is dropped; the next read rebuilds it.
+  // A cached copy found at start-up is hashed on its first whole read: a
+  // damaged one fails that read with DataLoss and is dropped; the next read rebuilds it.
+  await store.close();
   const cached = join(dir, 'cache', `blob-${sha256(blobs[2]!).replace(':', '-')}`);
   const bytes = await readFile(cached);
   bytes[10] = bytes[10]! ^ 1;
   const { writeFile } = await import('node:fs/promises');
   await writeFile(cached, bytes);
+  store = await openStore(dir, { hotCacheBytes: 8 * MiB });
   t.true(isDataLoss(await t.throwsAsync(readBytes(store, sha256(blobs[2]!), 4 * MiB))));
   t.deepEqual(await readBytes(store, sha256(blobs[2]!), 4 * MiB), blobs[2]!);
   await store.delete(sha256(blobs[2]!));
