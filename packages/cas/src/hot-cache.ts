@@ -6,6 +6,9 @@ import { Transform, type Readable } from 'node:stream';
 import { Digester, parseDigest } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 
+// Copies into the cache buffer this much before the writer waits for the disk.
+const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
+
 /** Blobs smaller than this are cheap to rebuild and are not cached. */
 export const MIN_CACHED_BYTES = 1024 * 1024;
 
@@ -112,7 +115,7 @@ export class HotCache {
   capture(digest: string, size: number, source: Readable): Readable {
     const name = fileName(digest);
     const temp = join(this.#dir, `tmp-${randomUUID()}`);
-    const file = createWriteStream(temp);
+    const file = createWriteStream(temp, { highWaterMark: COPY_BUFFER_BYTES });
     const capture = this.#capturing.get(name) ?? { removed: false, count: 0 };
     capture.count++;
     this.#capturing.set(name, capture);
@@ -183,7 +186,7 @@ export class HotCache {
    */
   startCopy(): CacheCopy {
     const temp = join(this.#dir, `tmp-${randomUUID()}`);
-    const file = createWriteStream(temp);
+    const file = createWriteStream(temp, { highWaterMark: COPY_BUFFER_BYTES });
     let failed = false;
     let written = 0;
     file.on('error', () => (failed = true));

@@ -1,5 +1,5 @@
 export * from './content-store.ts';
-export { writeBlob, readBytes, type WriteBlobOptions } from './write-blob.ts';
+export { writeBlob, readBytes, inPiecesOf, WRITE_PIECE_BYTES, type WriteBlobOptions } from './write-blob.ts';
 export { openStore, Engine, type EngineOptions, type OpenReport, DEFAULT_TARGET_PACK_BYTES, DEFAULT_LEASE_TTL_MS } from './engine.ts';
 export type { EngineSettings } from './engine-core.ts';
 export type { RebuildReport } from './rebuild-index.ts';

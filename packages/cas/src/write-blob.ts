@@ -2,6 +2,36 @@ import { randomUUID } from 'node:crypto';
 import { StrataError } from '@strata/errors';
 import type { BlobIngester, BlobReader, CommitResult, Expected } from './content-store.ts';
 
+/** Pieces of about this size make the fewest, cheapest writer calls. */
+export const WRITE_PIECE_BYTES = 1024 * 1024;
+
+/**
+ * Regroups a stream of small pieces (a socket's 64 KiB reads, say) into
+ * pieces of at least `bytes` (the last may be shorter), copying only the
+ * pieces it joins.
+ */
+export async function* inPiecesOf(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  bytes = WRITE_PIECE_BYTES,
+): AsyncGenerator<Uint8Array> {
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
+  for await (const piece of source) {
+    if (heldBytes === 0 && piece.byteLength >= bytes) {
+      yield piece;
+      continue;
+    }
+    held.push(piece);
+    heldBytes += piece.byteLength;
+    if (heldBytes >= bytes) {
+      yield Buffer.concat(held, heldBytes);
+      held = [];
+      heldBytes = 0;
+    }
+  }
+  if (heldBytes > 0) yield held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
+}
+
 export interface WriteBlobOptions {
   /** The transaction's name; a random one by default. */
   ref?: string;
@@ -21,7 +51,7 @@ export async function writeBlob(
 ): Promise<CommitResult> {
   const writer = await ingester.writer(options.ref ?? `write-${randomUUID()}`, { expected });
   try {
-    for await (const piece of source) {
+    for await (const piece of inPiecesOf(source)) {
       if (options.signal?.aborted) throw new StrataError('Cancelled', 'write cancelled');
       await writer.write(piece);
     }
