@@ -15,6 +15,8 @@ export interface EngineCore {
   readonly pending: PendingChunks;
   readonly settings: EngineSettings;
   readonly hotCache: HotCache;
+  /** Whether ingests copy their blob into the hot cache as it arrives. */
+  readonly cacheIngests: boolean;
 }
 
 /** Fixed when a store is created and recorded in its FORMAT file. */

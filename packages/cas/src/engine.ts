@@ -56,6 +56,12 @@ export interface EngineOptions {
   compressThreads?: number;
   /** Bytes of materialized hot blobs kept in `DIR/cache`; 2 GiB by default, 0 turns the cache off. */
   hotCacheBytes?: number;
+  /**
+   * Also copy blobs into the hot cache as they are ingested, not only when
+   * they are read: for servers, whose clients usually pull what was just
+   * pushed. Off by default (a one-off ingest would only fill the disk).
+   */
+  cacheIngests?: boolean;
 }
 
 export const DEFAULT_HOT_CACHE_BYTES = 2 * 1024 * 1024 * 1024;
@@ -108,7 +114,16 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     );
     const hotCache = await HotCache.open(cacheDir(dir), options.hotCacheBytes ?? DEFAULT_HOT_CACHE_BYTES);
     const pool = new CompressPool(settings.zstdLevel, options.compressThreads);
-    const core: EngineCore = { index, packs, packWriter, pool, pending: new PendingChunks(), settings, hotCache };
+    const core: EngineCore = {
+      index,
+      packs,
+      packWriter,
+      pool,
+      pending: new PendingChunks(),
+      settings,
+      hotCache,
+      cacheIngests: options.cacheIngests === true,
+    };
     return new Engine(dir, core, lock, report);
   } catch (error) {
     for (const part of opened.reverse()) await part.close().catch(() => {});

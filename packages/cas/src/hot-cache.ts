@@ -37,6 +37,9 @@ export class HotCache {
   // Least recently used first.
   readonly #entries = new Map<string, Entry>();
   #bytes = 0;
+  // Files being renamed into place, and removals that arrived meanwhile.
+  readonly #adopting = new Map<string, number>();
+  readonly #removedWhileAdopting = new Set<string>();
   // Copies in progress, by file name; a removal while one runs keeps it from being adopted.
   readonly #capturing = new Map<string, { removed: boolean; count: number }>();
 
@@ -165,10 +168,20 @@ export class HotCache {
   }
 
   async #adopt(name: string, temp: string, size: number): Promise<void> {
+    this.#adopting.set(name, (this.#adopting.get(name) ?? 0) + 1);
     try {
       await rename(temp, join(this.#dir, name));
     } catch {
       await rm(temp, { force: true });
+      return;
+    } finally {
+      const left = this.#adopting.get(name)! - 1;
+      if (left === 0) this.#adopting.delete(name);
+      else this.#adopting.set(name, left);
+    }
+    // The blob was deleted while its file was being moved in.
+    if (this.#removedWhileAdopting.delete(name)) {
+      await rm(join(this.#dir, name), { force: true });
       return;
     }
     const previous = this.#entries.get(name);
@@ -229,6 +242,7 @@ export class HotCache {
     const name = fileName(digest);
     const capture = this.#capturing.get(name);
     if (capture) capture.removed = true;
+    if (this.#adopting.has(name)) this.#removedWhileAdopting.add(name);
     const entry = this.#entries.get(name);
     if (!entry) return;
     this.#entries.delete(name);

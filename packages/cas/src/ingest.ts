@@ -56,6 +56,7 @@ export class Ingest {
     if (startedAt) this.startedAt = startedAt;
     this.#chunker = new Chunker(core.settings.chunker);
     if (this.expected.digest?.startsWith('sha512:')) this.#sha512 = new Digester('sha512');
+    if (core.cacheIngests) this.#copyPrefix = [];
   }
 
   /**
@@ -108,7 +109,7 @@ export class Ingest {
   // layer usually pulls it soon after. Until the blob is big enough to be
   // worth a file, its first bytes wait here.
   #copy: CacheCopy | undefined;
-  #copyPrefix: Buffer[] | undefined = [];
+  #copyPrefix: Buffer[] | undefined;
   #copyPrefixBytes = 0;
 
   async #feedCopy(bytes: Uint8Array): Promise<void> {
@@ -325,6 +326,7 @@ export class Ingest {
 
   async #store(digest: string, size: number, inlineData: Uint8Array | undefined): Promise<CommitResult> {
     const { index, packWriter, pending } = this.#core;
+    if (index.getRecipe(digest) && this.lease === undefined && !this.#checkpointed) return { digest, size, created: false };
     if (index.getRecipe(digest)) {
       // Already stored: nothing to write, but the lease and the checkpoint are still settled.
       const settle: BlobCommit = {

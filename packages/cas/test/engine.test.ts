@@ -192,7 +192,7 @@ test('settings are fixed at creation and recorded', async (t) => {
 
 test('hot blobs are served from the cache, which is bounded, verified and dropped on delete', async (t) => {
   const dir = await tempDir(t);
-  let store = await openStore(dir, { hotCacheBytes: 8 * MiB });
+  let store = await openStore(dir, { hotCacheBytes: 8 * MiB, cacheIngests: true });
   t.teardown(() => store.close());
   const blobs = [seededBytes('hot1', 2 * MiB), seededBytes('hot2', 2 * MiB), seededBytes('hot3', 2 * MiB)];
   // Pushed blobs enter the cache as they are written: a pull usually follows a push.
@@ -217,7 +217,7 @@ test('hot blobs are served from the cache, which is bounded, verified and droppe
   bytes[10] = bytes[10]! ^ 1;
   const { writeFile } = await import('node:fs/promises');
   await writeFile(cached, bytes);
-  store = await openStore(dir, { hotCacheBytes: 8 * MiB });
+  store = await openStore(dir, { hotCacheBytes: 8 * MiB, cacheIngests: true });
   t.true(isDataLoss(await t.throwsAsync(readBytes(store, sha256(blobs[2]!), 4 * MiB))));
   t.deepEqual(await readBytes(store, sha256(blobs[2]!), 4 * MiB), blobs[2]!);
   await store.delete(sha256(blobs[2]!));
@@ -251,4 +251,15 @@ test('records past the index\'s durable point are replayed on open', async (t) =
   t.deepEqual((await readBytes(store, sha256(Buffer.from('small and later')))).toString(), 'small and later');
   t.true(isNotFound(await t.throwsAsync(store.stat(sha256(kept)))));
   t.true((await store.fsck()).ok);
+});
+
+test('without cacheIngests only reads fill the hot cache', async (t) => {
+  const store = await openStore(await tempDir(t));
+  t.teardown(() => store.close());
+  const blob = seededBytes('read-only cache', 3 * MiB);
+  await writeBlob(store, pieces(blob));
+  t.is((await store.stats()).hotCacheBytes, 0);
+  t.deepEqual(await readBytes(store, sha256(blob), 4 * MiB), blob);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.is((await store.stats()).hotCacheBytes, 3 * MiB);
 });

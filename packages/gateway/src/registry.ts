@@ -46,7 +46,8 @@ export interface RunningRegistry {
 
 /** Opens the store and the metadata under `dataDir` and starts a gateway over them. */
 export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
-  const store = options.store ?? (await openStore(join(options.dataDir, 'cas')));
+  // A registry's clients pull what was just pushed: ingests fill the hot cache too.
+  const store = options.store ?? (await openStore(join(options.dataDir, 'cas'), { cacheIngests: true }));
   let metadata: LmdbMetadata | undefined;
   try {
     const metadataDir = join(options.dataDir, 'gateway');

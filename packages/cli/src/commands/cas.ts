@@ -46,7 +46,8 @@ async function serveCas(options: CasOptions, context: CliContext, command: Comma
   }
   const tls = await loadTls(options);
   const { openStore, serveContentStore } = await import('@strata/cas');
-  const engine = await openStore(engineDir(options.data));
+  // Builders and registries pull what they just pushed: ingests fill the hot cache too.
+  const engine = await openStore(engineDir(options.data), { cacheIngests: true });
   let server;
   try {
     server = await serveContentStore(engine, { listen: options.listen, ...(tls ? { tls } : {}), insecure: options.insecure === true });
