@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { isDigestMismatch, isNotFound, isSizeMismatch } from '@strata/errors';
 import { isDigest } from '@strata/digest';
 import type { BlobWriter } from '@strata/cas';
-import { inPiecesOf, writeBlob } from '@strata/cas';
+import { writeBlob } from '@strata/cas';
+import { arrivedPieces } from '../request-body.ts';
 import type { RequestContext } from '../context.ts';
 import { RegistryError, registryErrorFrom } from '../errcode.ts';
 import type { UploadSession } from '../metadata.ts';
@@ -129,7 +130,7 @@ async function appendBody(context: RequestContext, session: UploadSession, write
       });
     }
   }
-  for await (const piece of inPiecesOf(context.req as AsyncIterable<Buffer>)) await writer.write(piece);
+  for await (const piece of arrivedPieces(context.req)) await writer.write(piece);
 }
 
 /** Closes the write (so it can resume) and records where the upload stands, whatever happened before. */
