@@ -211,7 +211,7 @@ async function measureEngine(input: Input, dir: string, progress: Progress, sign
 
 // Files in flight at once, as a client with many files would send them: the
 // engine shares fsyncs and index transactions between concurrent commits.
-const INGEST_CONCURRENCY = 8;
+const INGEST_CONCURRENCY = 32;
 
 async function ingestFiles(engine: Engine, input: Input, progress: Progress, signal: AbortSignal): Promise<void> {
   let shownAt = 0;

@@ -19,9 +19,10 @@ const MIN_READ_PIECE_BYTES = 64 * 1024;
 
 /**
  * Files in flight at once. Commits of concurrent writes share their fsyncs
- * and index transactions, which is what makes many small files fast.
+ * and index transactions, which is what makes many small files fast; each
+ * write keeps at most a few MiB in flight, which bounds the memory.
  */
-const CONCURRENT_FILES = 8;
+const CONCURRENT_FILES = 32;
 
 export function registerIngest(program: Command, context: CliContext): void {
   withStoreOptions(
