@@ -1,5 +1,4 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { openStore, serveContentStore, type ServeOptions } from '@strata/cas';
 import { isDigestMismatch, isFailedPrecondition, isInvalidArgument, isNotFound, isResourceExhausted, isUnavailable, type StrataError } from '@strata/errors';
 import { CAS_SERVICE_NAME, ERROR_CODE_KEY, generateTypes, GENERATED_DIR, loadCasPackageDefinition } from '@strata/proto';
 import type { ExecutionContext } from 'ava';
+import { createTestPki } from '@strata/cas-testsuite';
 import { connectContentStore, type ConnectOptions } from '../src/index.ts';
 import { KiB, MiB, tempDir } from './support.ts';
 
@@ -147,18 +147,7 @@ test('health checking and reflection answer', async (t) => {
 test('TLS, and mTLS that refuses a client without a certificate', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'strata-tls-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const openssl = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  };
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=strata test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
-  for (const name of ['server', 'client']) {
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name === 'server' ? 'localhost' : 'strata client'}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-    const extensions = join(dir, `${name}.ext`);
-    await import('node:fs/promises').then(({ writeFile }) =>
-      writeFile(extensions, name === 'server' ? 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' : 'extendedKeyUsage=clientAuth\n'),
-    );
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', extensions, '-out', `${name}.pem`);
-  }
+  await createTestPki(dir);
   const file = (name: string): Promise<Buffer> => readFile(join(dir, name));
   const tls = { cert: await file('server.pem'), key: await file('server.key') };
   const ca = await file('ca.pem');

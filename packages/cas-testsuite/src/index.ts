@@ -4,3 +4,4 @@ export { sameBytes } from './suite-support.ts';
 export { SeededBytes, seededBytes, generatedBytes } from './seeded-bytes.ts';
 export { createMemoryStore } from './memory-store.ts';
 export { withFaults, type Fault, type FaultOperation, type FaultyStore } from './with-faults.ts';
+export { createTestPki, type TestPki } from './test-pki.ts';

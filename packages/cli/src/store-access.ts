@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ContentStore, Engine, StoreAdmin } from '@strata/cas';
 import { StrataError } from '@strata/errors';
+import { connectCas, withCasTlsOptions, type CasClientOptions } from './cas-connection.ts';
 
 export const DEFAULT_DATA_DIR = './strata-data';
 
@@ -64,13 +65,11 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-export interface StoreOptions extends DataOptions {
-  cas?: string;
-}
+export interface StoreOptions extends DataOptions, CasClientOptions {}
 
 /** Adds `--data DIR` and its alternative `--cas HOST:PORT` to a command that uses a store. */
 export function withStoreOptions(command: Command): Command {
-  return withDataOption(command).option('--cas <host:port>', 'use a `strata cas` server instead of a data directory');
+  return withCasTlsOptions(withDataOption(command).option('--cas <host:port>', 'use a `strata cas` server instead of a data directory'));
 }
 
 /** A store reached either way: the engine in-process (`engine` set) or a `strata cas` server. */
@@ -90,8 +89,7 @@ export async function withAnyStore<T>(
   if (command.getOptionValueSource('data') !== 'default') {
     command.error('give either --data or --cas, not both', { exitCode: 2, code: 'strata.usage' });
   }
-  const { connectContentStore } = await import('@strata/cas-client');
-  const store = connectContentStore(options.cas);
+  const store = await connectCas(command, { ...options, cas: options.cas });
   try {
     return await work(store, undefined);
   } finally {

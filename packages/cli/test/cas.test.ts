@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createTestPki } from '@strata/cas-testsuite';
 import { lines, strata, tempDir, writeInput } from './support.ts';
 
 const BIN = fileURLToPath(new URL('../bin/strata.js', import.meta.url));
@@ -41,4 +42,30 @@ test('strata cas serves a store that ingest, cat, stats and fsck reach with --ca
   server.kill('SIGTERM');
   const [code] = await exited;
   t.is(code, 0);
+});
+
+test('--cas-ca speaks TLS to a strata cas that presents a certificate; plaintext to it fails', async (t) => {
+  const dir = await tempDir(t);
+  const pki = await createTestPki(dir);
+  const server = spawn(
+    process.execPath,
+    [BIN, 'cas', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0', '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  t.teardown(() => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  });
+  const address = await new Promise<string>((resolve) => {
+    createInterface({ input: server.stdout! }).on('line', (line) => {
+      const match = /^listening on (127\.0\.0\.1:\d+)$/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+  });
+  const input = await writeInput(dir, 'input', 40_000);
+  const ingested = await strata(['ingest', '--cas', address, '--cas-ca', pki.ca, input.path]);
+  t.is(ingested.code, 0, ingested.stderr);
+  const stats = await strata(['stats', '--cas', address, '--cas-ca', pki.ca, '--json']);
+  t.is(JSON.parse(lines(stats)[0]!).blobs, 1);
+  t.is((await strata(['stats', '--cas', address])).code, 1);
+  t.is((await strata(['stats', '--cas', address, '--cas-cert', pki.clientCert])).code, 2);
 });

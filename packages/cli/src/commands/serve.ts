@@ -1,12 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { startRegistry, type RegistryStore } from '@strata/gateway';
+import { connectCas, withCasTlsOptions, type CasClientOptions } from '../cas-connection.ts';
 import type { CliContext } from '../context.ts';
 import { withDataOption, type DataOptions } from '../store-access.ts';
 
-interface ServeOptions extends DataOptions {
+interface ServeOptions extends DataOptions, CasClientOptions {
   listen: { host: string; port: number };
   delete: boolean;
-  cas?: string;
   auth?: string;
 }
 
@@ -25,7 +25,7 @@ function parseListen(value: string): { host: string; port: number } {
 }
 
 export function registerServe(program: Command, context: CliContext): void {
-  withDataOption(
+  const command = withDataOption(
     program
       .command('serve')
       .summary('run the registry: OCI Distribution API over the embedded engine')
@@ -36,13 +36,10 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--listen <host:port>', 'address to listen on', parseListen, parseListen(DEFAULT_LISTEN))
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
     .option('--auth <file>', 'require sign-in: users and per-repository access rules from FILE (see `strata user add`); SIGHUP reads it again')
-    .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)')
-    .action(async (options: ServeOptions) => {
+    .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)');
+  withCasTlsOptions(command).action(async (options: ServeOptions) => {
       let store: RegistryStore | undefined;
-      if (options.cas !== undefined) {
-        const { connectContentStore } = await import('@strata/cas-client');
-        store = connectContentStore(options.cas);
-      }
+      if (options.cas !== undefined) store = await connectCas(command, { ...options, cas: options.cas });
       const registry = await startRegistry({
         dataDir: options.data,
         host: options.listen.host,
