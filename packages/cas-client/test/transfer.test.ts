@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,7 +20,8 @@ async function reopen(store: RemoteContentStore, ref: string): Promise<BlobWrite
   }
 }
 
-test('a 256 MiB write cut mid-stream resumes at the offset the server reports and reads back bit-exact', async (t) => {
+/** A `strata cas` server in a temp dir, and a client reaching it through a counting, cuttable TCP proxy. */
+async function behindProxy(t: ExecutionContext) {
   const dir = await tempDir(t);
   const server = await startCas(join(dir, 'data'));
   t.teardown(() => server.stop());
@@ -28,6 +29,11 @@ test('a 256 MiB write cut mid-stream resumes at the offset the server reports an
   t.teardown(() => proxy.close());
   const store = connectContentStore(proxy.address);
   t.teardown(() => store.close());
+  return { dir, proxy, store };
+}
+
+test('a 256 MiB write cut mid-stream resumes at the offset the server reports and reads back bit-exact', async (t) => {
+  const { proxy, store } = await behindProxy(t);
 
   const size = 256 * MiB;
   const content = new BlockBytes(randomBytes(MiB));
@@ -68,13 +74,7 @@ test('a 256 MiB write cut mid-stream resumes at the offset the server reports an
 });
 
 test('a chunk-aware push of a new version sends only the changed chunks, and a pull reuses local chunks', async (t) => {
-  const dir = await tempDir(t);
-  const server = await startCas(join(dir, 'data'));
-  t.teardown(() => server.stop());
-  const proxy = await startProxy(server.port);
-  t.teardown(() => proxy.close());
-  const store = connectContentStore(proxy.address);
-  t.teardown(() => store.close());
+  const { dir, proxy, store } = await behindProxy(t);
 
   const size = 100 * MiB;
   const v1 = randomBytes(size);

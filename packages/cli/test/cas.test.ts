@@ -1,5 +1,5 @@
-import test from 'ava';
-import { spawn } from 'node:child_process';
+import test, { type ExecutionContext } from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,12 +9,11 @@ import { lines, strata, tempDir, writeInput } from './support.ts';
 
 const BIN = fileURLToPath(new URL('../bin/strata.js', import.meta.url));
 
-test('strata cas serves a store that ingest, cat, stats and fsck reach with --cas, and stops on SIGTERM', async (t) => {
-  const dir = await tempDir(t);
-  const server = spawn(process.execPath, [BIN, 'cas', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], {
+/** `strata cas` on a free loopback port with its data in DIR/data, killed at the end of the test if still running. */
+async function startCas(t: ExecutionContext, dir: string, extra: string[] = []): Promise<{ server: ChildProcess; address: string }> {
+  const server = spawn(process.execPath, [BIN, 'cas', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = once(server, 'exit');
   t.teardown(() => {
     if (server.exitCode === null) server.kill('SIGKILL');
   });
@@ -24,6 +23,13 @@ test('strata cas serves a store that ingest, cat, stats and fsck reach with --ca
       if (match) resolve(match[1]!);
     });
   });
+  return { server, address };
+}
+
+test('strata cas serves a store that ingest, cat, stats and fsck reach with --cas, and stops on SIGTERM', async (t) => {
+  const dir = await tempDir(t);
+  const { server, address } = await startCas(t, dir);
+  const exited = once(server, 'exit');
 
   const input = await writeInput(dir, 'input', 300 * 1024);
   const ingested = await strata(['ingest', '--cas', address, input.path]);
@@ -47,20 +53,7 @@ test('strata cas serves a store that ingest, cat, stats and fsck reach with --ca
 test('--cas-ca speaks TLS to a strata cas that presents a certificate; plaintext to it fails', async (t) => {
   const dir = await tempDir(t);
   const pki = await createTestPki(dir);
-  const server = spawn(
-    process.execPath,
-    [BIN, 'cas', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0', '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  t.teardown(() => {
-    if (server.exitCode === null) server.kill('SIGKILL');
-  });
-  const address = await new Promise<string>((resolve) => {
-    createInterface({ input: server.stdout! }).on('line', (line) => {
-      const match = /^listening on (127\.0\.0\.1:\d+)$/.exec(line);
-      if (match) resolve(match[1]!);
-    });
-  });
+  const { address } = await startCas(t, dir, ['--tls-cert', pki.serverCert, '--tls-key', pki.serverKey]);
   const input = await writeInput(dir, 'input', 40_000);
   const ingested = await strata(['ingest', '--cas', address, '--cas-ca', pki.ca, input.path]);
   t.is(ingested.code, 0, ingested.stderr);
