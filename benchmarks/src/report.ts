@@ -89,3 +89,14 @@ export async function writeReport(
   await writeFile(written.markdown, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   return written;
 }
+
+/** The fields every suite's JSON report opens with. */
+export function reportHead(suite: string, facts: { startedAt: Date; finishedAt: Date; versions: Record<string, string> }) {
+  return {
+    suite,
+    startedAt: facts.startedAt.toISOString(),
+    finishedAt: facts.finishedAt.toISOString(),
+    machine: machineInfo(),
+    versions: facts.versions,
+  };
+}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
+import type { Figure } from '../src/suites/ingest.ts';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -19,19 +20,6 @@ function seededBytes(seed: string, length: number): Buffer {
   return Buffer.concat(blocks).subarray(0, length);
 }
 
-interface Figure {
-  tool: string;
-  scenario: string;
-  kind: string;
-  available: boolean;
-  reason?: string;
-  seconds?: number;
-  megabytesPerSecond?: number;
-  storedBytes?: number;
-  storedRatio?: number;
-  vsFastestPeer?: { peer: string; ratio: number };
-  vsSmallestPeer?: { peer: string; ratio: number };
-}
 
 test('ingest --quick over a few MiB measures strata, every peer and the ceilings', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'strata-bench-test-'));

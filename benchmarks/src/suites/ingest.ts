@@ -20,7 +20,7 @@ import { casync } from '../peers/casync.ts';
 import type { Peer, StagedInput } from '../peers/peer.ts';
 import { restic } from '../peers/restic.ts';
 import type { Progress } from '../progress.ts';
-import { machineInfo, markdownTable, REPO_ROOT, round, strataVersion, type Cell } from '../report.ts';
+import { reportHead, markdownTable, REPO_ROOT, round, strataVersion, type Cell } from '../report.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
 
 const PEERS: readonly Peer[] = [casync, borg, restic];
@@ -341,14 +341,11 @@ const CACHE_NOTE = 'Page cache warm for every tool: each input file was read onc
 
 function buildReport(facts: RunFacts): SuiteReport {
   const { input, figures, versions } = facts;
-  const machine = machineInfo();
+  const head = reportHead('ingest', facts);
+  const { machine } = head;
   const table = resultsTable(figures);
   const json = {
-    suite: 'ingest',
-    startedAt: facts.startedAt.toISOString(),
-    finishedAt: facts.finishedAt.toISOString(),
-    machine,
-    versions,
+    ...head,
     input: {
       description: input.description,
       files: input.files.length,

@@ -12,7 +12,7 @@ import { concurrentGets, curlBlob, pushBlob, quantile, writeIncompressibleFile, 
 import { firstLine, MB, megabytesPerSecond, timed } from '../measure.ts';
 import { cachedImage, type ImageRecipe, type OciImage } from '../oci-image.ts';
 import { distributionRegistry, strataRegistry, type RegistryKind, type RunningRegistry } from '../registries.ts';
-import { machineInfo, markdownTable, round, type Cell } from '../report.ts';
+import { reportHead, markdownTable, round, type Cell } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
 
@@ -364,14 +364,11 @@ const CONDITIONS = [
 
 function buildReport(facts: RunFacts): SuiteReport {
   const { plan, image, figures, versions } = facts;
-  const machine = machineInfo();
+  const head = reportHead('pull', facts);
+  const { machine } = head;
   const table = resultsTable(figures);
   const json = {
-    suite: 'pull',
-    startedAt: facts.startedAt.toISOString(),
-    finishedAt: facts.finishedAt.toISOString(),
-    machine,
-    versions,
+    ...head,
     input: {
       image: {
         description: image.description,

@@ -25,10 +25,10 @@ export function encodeChunk(raw: Uint8Array, level: number): { codec: Codec; pay
 }
 
 /**
- * The raw bytes of a stored chunk, checked against its digest and length:
- * damage is DataLoss, never bytes handed on.
+ * A stored payload's raw bytes, decoded as `codec` says and checked to be
+ * `rawLength` long; DataLoss (naming `what`) when it does not decode.
  */
-export function decodeChunk(payload: Uint8Array, codec: number, rawLength: number, digest: Uint8Array): Buffer {
+export function decodePayload(payload: Uint8Array, codec: number, rawLength: number, what: string): Buffer {
   let raw: Buffer;
   try {
     if (codec === Codec.Zstd) {
@@ -40,15 +40,26 @@ export function decodeChunk(payload: Uint8Array, codec: number, rawLength: numbe
       throw new Error(`unknown codec ${codec}`);
     }
   } catch (error) {
-    throw new StrataError('DataLoss', `chunk ${Buffer.from(digest).toString('hex')} does not decode`, {
-      cause: error,
-      details: { chunk: Buffer.from(digest).toString('hex') },
-    });
+    throw new StrataError('DataLoss', `${what} does not decode`, { cause: error });
   }
-  if (raw.byteLength !== rawLength || !sha256Raw(raw).equals(digest)) {
-    throw new StrataError('DataLoss', `chunk ${Buffer.from(digest).toString('hex')} is damaged`, {
-      details: { chunk: Buffer.from(digest).toString('hex') },
-    });
+  if (raw.byteLength !== rawLength) throw new StrataError('DataLoss', `${what} has the wrong length`);
+  return raw;
+}
+
+/**
+ * The raw bytes of a stored chunk, checked against its digest and length:
+ * damage is DataLoss, never bytes handed on.
+ */
+export function decodeChunk(payload: Uint8Array, codec: number, rawLength: number, digest: Uint8Array): Buffer {
+  const hex = Buffer.from(digest).toString('hex');
+  let raw: Buffer;
+  try {
+    raw = decodePayload(payload, codec, rawLength, `chunk ${hex}`);
+  } catch (error) {
+    throw new StrataError('DataLoss', `chunk ${hex} is damaged`, { cause: error, details: { chunk: hex } });
+  }
+  if (!sha256Raw(raw).equals(digest)) {
+    throw new StrataError('DataLoss', `chunk ${hex} is damaged`, { details: { chunk: hex } });
   }
   return raw;
 }

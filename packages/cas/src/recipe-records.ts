@@ -1,12 +1,9 @@
 import { StrataError } from '@strata/errors';
-import { Decompressor } from 'zstd-napi';
-import { encodeChunk } from './chunk-codec.ts';
+import { decodePayload, encodeChunk } from './chunk-codec.ts';
 import type { EngineCore } from './engine-core.ts';
-import { Codec, RecordType } from './pack-format.ts';
+import { RecordType } from './pack-format.ts';
 import type { DurablePoint } from './pack-writer.ts';
 import { decodeRecipe, encodePackedRecipe, RecipeKind, type PayloadRef } from './recipe.ts';
-
-let decompressor: Decompressor | undefined;
 
 /**
  * Appends a blob's recipe (kind inline or chunked) to the open pack, zstd
@@ -32,19 +29,7 @@ export function indexValueOf(recipe: Buffer, ref: PayloadRef): Buffer {
 
 /** Decodes a recipe record's stored payload. */
 export function decodeRecipePayload(payload: Buffer, codec: number, rawLength: number): Buffer {
-  let raw: Buffer;
-  try {
-    if (codec === Codec.Zstd) {
-      decompressor ??= new Decompressor();
-      raw = decompressor.decompress(payload);
-    } else {
-      raw = payload;
-    }
-  } catch (error) {
-    throw new StrataError('DataLoss', 'recipe record does not decode', { cause: error });
-  }
-  if (raw.byteLength !== rawLength) throw new StrataError('DataLoss', 'recipe record has the wrong length');
-  return raw;
+  return decodePayload(payload, codec, rawLength, 'recipe record');
 }
 
 /** The bytes of a small blob whose inline recipe lies in a pack. */
