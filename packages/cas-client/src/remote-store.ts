@@ -11,6 +11,8 @@ import type {
   ContentStore,
   FsckOptions,
   FsckReport,
+  GcOptions,
+  GcReport,
   IngestStatus,
   LeaseInfo,
   LeaseManager,
@@ -21,7 +23,7 @@ import type {
 } from '@strata/cas';
 import { StrataError } from '@strata/errors';
 import { fromGrpcError } from '@strata/proto';
-import type { BlobStat__Output, ContentStoreClient, IngestStatus__Output, Lease__Output, PutChunksRequest } from '@strata/proto';
+import type { BlobStat__Output, CollectGarbageRequest, ContentStoreClient, IngestStatus__Output, Lease__Output, PutChunksRequest } from '@strata/proto';
 import { openRead } from './remote-read.ts';
 import { RemoteWriter } from './remote-writer.ts';
 import { type RetryPolicy, withRetries } from './retry.ts';
@@ -180,6 +182,17 @@ export class RemoteContentStore implements ContentStore, StoreAdmin, ChunkTransf
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return { ...report, damage: report.damage.map((damage) => ({ ...damage })) };
+  }
+
+  async collectGarbage(options: GcOptions = {}): Promise<GcReport> {
+    const request: CollectGarbageRequest = { dryRun: options.dryRun === true };
+    if (options.minLiveFraction !== undefined) request.minLiveFraction = options.minLiveFraction;
+    // A collection runs as long as the store is large; not retried, since it may have begun.
+    return this.#call<CollectGarbageRequest, GcReport>('CollectGarbage', request, {
+      idempotent: false,
+      deadlineMs: 7 * 24 * 60 * 60 * 1000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   async chunking(): Promise<ChunkingParams> {

@@ -8,6 +8,8 @@ import type {
   Expected,
   FsckOptions,
   FsckReport,
+  GcOptions,
+  GcReport,
   IngestStatus,
   ReadOptions,
   StoreAdmin,
@@ -219,6 +221,17 @@ class MemoryStore implements ContentStore, StoreAdmin {
     }
     report.ok = report.damage.length === 0;
     return report;
+  }
+
+  /**
+   * A delete frees its blob at once, so there is never garbage to collect:
+   * the report says nothing was reclaimed, dry run or not.
+   */
+  async collectGarbage(options: GcOptions = {}): Promise<GcReport> {
+    this.#checkOpen();
+    if (options.signal?.aborted) throw new StrataError('Cancelled', 'garbage collection cancelled');
+    options.onProgress?.({ done: 0, total: 0, phase: 'sweep' });
+    return { dryRun: options.dryRun === true, chunksSwept: 0, packsCompacted: 0, packsDeleted: 0, bytesCopied: 0, bytesReclaimed: 0, durationMs: 0 };
   }
 
   async *#list(signal: AbortSignal | undefined): AsyncGenerator<BlobStat> {

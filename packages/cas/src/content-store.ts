@@ -195,10 +195,40 @@ export interface FsckOptions {
   onProgress?: (progress: { done: number; total: number; phase: string }) => void;
 }
 
-/** Admin role: figures and verification. */
+export interface GcOptions {
+  /** Report what would be reclaimed; change nothing. */
+  dryRun?: boolean;
+  /** Packs whose live fraction (live record bytes / pack bytes) is below this are compacted; 0.5 by default. */
+  minLiveFraction?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: { done: number; total: number; phase: string }) => void;
+}
+
+export interface GcReport {
+  dryRun: boolean;
+  /** Chunks no blob, lease or open write referenced, removed from the index. */
+  chunksSwept: number;
+  /** Packs rewritten (live records copied to new packs) and packs deleted. */
+  packsCompacted: number;
+  packsDeleted: number;
+  /** Bytes of live records copied by compaction. */
+  bytesCopied: number;
+  /** Bytes given back to the file system (or object store): deleted packs minus new ones. */
+  bytesReclaimed: number;
+  durationMs: number;
+}
+
+/** Admin role: figures, verification and garbage collection. */
 export interface StoreAdmin {
   stats(): Promise<StoreStats>;
   fsck(options?: FsckOptions): Promise<FsckReport>;
+  /**
+   * Online GC: sweeps chunks nothing references (blobs, live leases, open or
+   * checkpointed writes) and compacts sparse packs while reads and writes go
+   * on. A write that began before and commits after never references a
+   * swept chunk.
+   */
+  collectGarbage(options?: GcOptions): Promise<GcReport>;
 }
 
 /** The chunking a store uses; a client cuts with the same to share chunks. */

@@ -19,6 +19,8 @@ import type {
   ContentStore,
   FsckOptions,
   FsckReport,
+  GcOptions,
+  GcReport,
   IngestStatus,
   ReadOptions,
   StoreAdmin,
@@ -435,6 +437,11 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   async fsck(options: FsckOptions = {}): Promise<FsckReport> {
     this.#checkOpen();
     return runFsck(this.#core, options);
+  }
+
+  async collectGarbage(_options: GcOptions = {}): Promise<GcReport> {
+    this.#checkOpen();
+    throw new StrataError('Unimplemented', 'garbage collection is not available yet');
   }
 
   /**

@@ -7,8 +7,8 @@ import {
 } from '@grpc/grpc-js';
 import { StrataError } from '@strata/errors';
 import { toGrpcStatus } from '@strata/proto';
-import type { ContentStoreHandlers, IngestStatus as WireIngestStatus, Lease, BlobStat as WireBlobStat, PutChunksRequest__Output } from '@strata/proto';
-import type { BlobStat, IngestStatus, LeaseInfo } from './content-store.ts';
+import type { CollectGarbageRequest__Output, ContentStoreHandlers, IngestStatus as WireIngestStatus, Lease, BlobStat as WireBlobStat, PutChunksRequest__Output } from '@strata/proto';
+import type { BlobStat, GcOptions, IngestStatus, LeaseInfo } from './content-store.ts';
 import type { Engine } from './engine.ts';
 import { callSignal, failCall, writeWithBackpressure } from './grpc-streams.ts';
 import { serveWrite } from './grpc-write.ts';
@@ -144,6 +144,11 @@ export function contentStoreHandlers(engine: Engine, inFlight: InFlight): Conten
     ),
     Stats: unary(inFlight, async () => engine.stats()),
     Fsck: unary(inFlight, async (_request, call) => engine.fsck({ signal: callSignal(call) })),
+    CollectGarbage: unary(inFlight, async (request: CollectGarbageRequest__Output, call) => {
+      const options: GcOptions = { dryRun: request.dryRun, signal: callSignal(call) };
+      if (request.minLiveFraction !== undefined) options.minLiveFraction = request.minLiveFraction;
+      return engine.collectGarbage(options);
+    }),
   };
 }
 

@@ -6,6 +6,8 @@ import type { AbortResponse as _strata_cas_v1_AbortResponse, AbortResponse__Outp
 import type { BlobStat as _strata_cas_v1_BlobStat, BlobStat__Output as _strata_cas_v1_BlobStat__Output } from './strata/cas/v1/BlobStat.ts';
 import type { ChunkData as _strata_cas_v1_ChunkData, ChunkData__Output as _strata_cas_v1_ChunkData__Output } from './strata/cas/v1/ChunkData.ts';
 import type { ChunkRef as _strata_cas_v1_ChunkRef, ChunkRef__Output as _strata_cas_v1_ChunkRef__Output } from './strata/cas/v1/ChunkRef.ts';
+import type { CollectGarbageRequest as _strata_cas_v1_CollectGarbageRequest, CollectGarbageRequest__Output as _strata_cas_v1_CollectGarbageRequest__Output } from './strata/cas/v1/CollectGarbageRequest.ts';
+import type { CollectGarbageResponse as _strata_cas_v1_CollectGarbageResponse, CollectGarbageResponse__Output as _strata_cas_v1_CollectGarbageResponse__Output } from './strata/cas/v1/CollectGarbageResponse.ts';
 import type { CommitRecipeRequest as _strata_cas_v1_CommitRecipeRequest, CommitRecipeRequest__Output as _strata_cas_v1_CommitRecipeRequest__Output } from './strata/cas/v1/CommitRecipeRequest.ts';
 import type { CommitRecipeResponse as _strata_cas_v1_CommitRecipeResponse, CommitRecipeResponse__Output as _strata_cas_v1_CommitRecipeResponse__Output } from './strata/cas/v1/CommitRecipeResponse.ts';
 import type { ContentStoreClient as _strata_cas_v1_ContentStoreClient, ContentStoreDefinition as _strata_cas_v1_ContentStoreDefinition } from './strata/cas/v1/ContentStore.ts';
@@ -62,6 +64,8 @@ export interface ProtoGrpcType {
         BlobStat: MessageTypeDefinition<_strata_cas_v1_BlobStat, _strata_cas_v1_BlobStat__Output>
         ChunkData: MessageTypeDefinition<_strata_cas_v1_ChunkData, _strata_cas_v1_ChunkData__Output>
         ChunkRef: MessageTypeDefinition<_strata_cas_v1_ChunkRef, _strata_cas_v1_ChunkRef__Output>
+        CollectGarbageRequest: MessageTypeDefinition<_strata_cas_v1_CollectGarbageRequest, _strata_cas_v1_CollectGarbageRequest__Output>
+        CollectGarbageResponse: MessageTypeDefinition<_strata_cas_v1_CollectGarbageResponse, _strata_cas_v1_CollectGarbageResponse__Output>
         CommitRecipeRequest: MessageTypeDefinition<_strata_cas_v1_CommitRecipeRequest, _strata_cas_v1_CommitRecipeRequest__Output>
         CommitRecipeResponse: MessageTypeDefinition<_strata_cas_v1_CommitRecipeResponse, _strata_cas_v1_CommitRecipeResponse__Output>
         ContentStore: SubtypeConstructor<typeof grpc.Client, _strata_cas_v1_ContentStoreClient> & { service: _strata_cas_v1_ContentStoreDefinition }

@@ -4,6 +4,8 @@ export type * from './strata/cas/v1/AbortResponse.ts';
 export type * from './strata/cas/v1/BlobStat.ts';
 export type * from './strata/cas/v1/ChunkData.ts';
 export type * from './strata/cas/v1/ChunkRef.ts';
+export type * from './strata/cas/v1/CollectGarbageRequest.ts';
+export type * from './strata/cas/v1/CollectGarbageResponse.ts';
 export type * from './strata/cas/v1/CommitRecipeRequest.ts';
 export type * from './strata/cas/v1/CommitRecipeResponse.ts';
 export type * from './strata/cas/v1/ContentStore.ts';

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AbortRequest as _strata_cas_v1_AbortRequest, AbortRequest__Output as _strata_cas_v1_AbortRequest__Output } from '../../../strata/cas/v1/AbortRequest.ts';
 import type { AbortResponse as _strata_cas_v1_AbortResponse, AbortResponse__Output as _strata_cas_v1_AbortResponse__Output } from '../../../strata/cas/v1/AbortResponse.ts';
+import type { CollectGarbageRequest as _strata_cas_v1_CollectGarbageRequest, CollectGarbageRequest__Output as _strata_cas_v1_CollectGarbageRequest__Output } from '../../../strata/cas/v1/CollectGarbageRequest.ts';
+import type { CollectGarbageResponse as _strata_cas_v1_CollectGarbageResponse, CollectGarbageResponse__Output as _strata_cas_v1_CollectGarbageResponse__Output } from '../../../strata/cas/v1/CollectGarbageResponse.ts';
 import type { CommitRecipeRequest as _strata_cas_v1_CommitRecipeRequest, CommitRecipeRequest__Output as _strata_cas_v1_CommitRecipeRequest__Output } from '../../../strata/cas/v1/CommitRecipeRequest.ts';
 import type { CommitRecipeResponse as _strata_cas_v1_CommitRecipeResponse, CommitRecipeResponse__Output as _strata_cas_v1_CommitRecipeResponse__Output } from '../../../strata/cas/v1/CommitRecipeResponse.ts';
 import type { CreateLeaseRequest as _strata_cas_v1_CreateLeaseRequest, CreateLeaseRequest__Output as _strata_cas_v1_CreateLeaseRequest__Output } from '../../../strata/cas/v1/CreateLeaseRequest.ts';
@@ -60,6 +62,27 @@ export interface ContentStoreClient extends grpc.Client {
   abort(argument: _strata_cas_v1_AbortRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_strata_cas_v1_AbortResponse__Output>): grpc.ClientUnaryCall;
   abort(argument: _strata_cas_v1_AbortRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_strata_cas_v1_AbortResponse__Output>): grpc.ClientUnaryCall;
   abort(argument: _strata_cas_v1_AbortRequest, callback: grpc.requestCallback<_strata_cas_v1_AbortResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Online garbage collection: removes chunks nothing references (blobs,
+   * live leases, open or saved writes) and compacts sparse packs, while
+   * reads and writes go on. Progress is not streamed; the report comes whole
+   * at the end.
+   */
+  CollectGarbage(argument: _strata_cas_v1_CollectGarbageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_strata_cas_v1_CollectGarbageResponse__Output>): grpc.ClientUnaryCall;
+  CollectGarbage(argument: _strata_cas_v1_CollectGarbageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_strata_cas_v1_CollectGarbageResponse__Output>): grpc.ClientUnaryCall;
+  CollectGarbage(argument: _strata_cas_v1_CollectGarbageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_strata_cas_v1_CollectGarbageResponse__Output>): grpc.ClientUnaryCall;
+  CollectGarbage(argument: _strata_cas_v1_CollectGarbageRequest, callback: grpc.requestCallback<_strata_cas_v1_CollectGarbageResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Online garbage collection: removes chunks nothing references (blobs,
+   * live leases, open or saved writes) and compacts sparse packs, while
+   * reads and writes go on. Progress is not streamed; the report comes whole
+   * at the end.
+   */
+  collectGarbage(argument: _strata_cas_v1_CollectGarbageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_strata_cas_v1_CollectGarbageResponse__Output>): grpc.ClientUnaryCall;
+  collectGarbage(argument: _strata_cas_v1_CollectGarbageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_strata_cas_v1_CollectGarbageResponse__Output>): grpc.ClientUnaryCall;
+  collectGarbage(argument: _strata_cas_v1_CollectGarbageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_strata_cas_v1_CollectGarbageResponse__Output>): grpc.ClientUnaryCall;
+  collectGarbage(argument: _strata_cas_v1_CollectGarbageRequest, callback: grpc.requestCallback<_strata_cas_v1_CollectGarbageResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Commits a blob made of chunks the store holds. FAILED_PRECONDITION with
@@ -410,6 +433,14 @@ export interface ContentStoreHandlers extends grpc.UntypedServiceImplementation 
   Abort: grpc.handleUnaryCall<_strata_cas_v1_AbortRequest__Output, _strata_cas_v1_AbortResponse>;
   
   /**
+   * Online garbage collection: removes chunks nothing references (blobs,
+   * live leases, open or saved writes) and compacts sparse packs, while
+   * reads and writes go on. Progress is not streamed; the report comes whole
+   * at the end.
+   */
+  CollectGarbage: grpc.handleUnaryCall<_strata_cas_v1_CollectGarbageRequest__Output, _strata_cas_v1_CollectGarbageResponse>;
+  
+  /**
    * Commits a blob made of chunks the store holds. FAILED_PRECONDITION with
    * details {"missing": [...]} when some are missing; the assembled content
    * must match the expected digest and size (DigestMismatch / SizeMismatch).
@@ -543,6 +574,7 @@ export interface ContentStoreHandlers extends grpc.UntypedServiceImplementation 
 
 export interface ContentStoreDefinition extends grpc.ServiceDefinition {
   Abort: MethodDefinition<_strata_cas_v1_AbortRequest, _strata_cas_v1_AbortResponse, _strata_cas_v1_AbortRequest__Output, _strata_cas_v1_AbortResponse__Output>
+  CollectGarbage: MethodDefinition<_strata_cas_v1_CollectGarbageRequest, _strata_cas_v1_CollectGarbageResponse, _strata_cas_v1_CollectGarbageRequest__Output, _strata_cas_v1_CollectGarbageResponse__Output>
   CommitRecipe: MethodDefinition<_strata_cas_v1_CommitRecipeRequest, _strata_cas_v1_CommitRecipeResponse, _strata_cas_v1_CommitRecipeRequest__Output, _strata_cas_v1_CommitRecipeResponse__Output>
   CreateLease: MethodDefinition<_strata_cas_v1_CreateLeaseRequest, _strata_cas_v1_CreateLeaseResponse, _strata_cas_v1_CreateLeaseRequest__Output, _strata_cas_v1_CreateLeaseResponse__Output>
   Delete: MethodDefinition<_strata_cas_v1_DeleteRequest, _strata_cas_v1_DeleteResponse, _strata_cas_v1_DeleteRequest__Output, _strata_cas_v1_DeleteResponse__Output>
