@@ -9,7 +9,11 @@ export async function* chunkStream(
   source: AsyncIterable<Uint8Array>,
   options: ChunkerOptions = DEFAULT_CHUNKER_OPTIONS,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const chunker = new Chunker(options);
+  yield* chunksOf(source, new Chunker(options));
+}
+
+/** The chunks `chunker` cuts from `source`, yielded as soon as each is complete. */
+export async function* chunksOf(source: AsyncIterable<Uint8Array>, chunker: Chunker): AsyncGenerator<Uint8Array, void, undefined> {
   for await (const bytes of source) {
     yield* chunker.push(bytes);
   }
