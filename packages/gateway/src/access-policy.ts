@@ -5,7 +5,7 @@
  * matches is closed to everyone.
  */
 import { ACTIONS, ANONYMOUS, ANY_USER, type AccessRule, type Action, type AuthConfig } from './auth-file.ts';
-import { isRepositoryName } from './names.ts';
+import { isRepositoryName, isUnderPrefix } from './names.ts';
 import { verifyPassword } from './passwords.ts';
 import { CATALOG_SCOPE, type AccessEntry } from './scopes.ts';
 
@@ -35,7 +35,7 @@ export class AccessPolicy {
 
   /** The rule that decides for a repository. */
   ruleFor(repository: string): AccessRule | undefined {
-    return this.#rules.find((rule) => rule.prefix === '' || repository === rule.prefix || repository.startsWith(`${rule.prefix}/`));
+    return this.#rules.find((rule) => isUnderPrefix(rule.prefix, repository));
   }
 
   /** What `user` (undefined: not signed in) may do in `repository`. */

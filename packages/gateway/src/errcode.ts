@@ -35,6 +35,8 @@ export const ERROR_REGISTRY = {
 export type OciErrorCode = keyof typeof ERROR_REGISTRY;
 
 export interface RegistryErrorOptions {
+  /** A message more telling than the code's own (which quota a push exceeded). */
+  message?: string;
   /** Structured detail for the client (the digest, the range...). */
   detail?: unknown;
   /** A status other than the code's own, where the spec asks for one (413 for an oversized manifest). */
@@ -52,7 +54,7 @@ export class RegistryError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(code: OciErrorCode, options: RegistryErrorOptions = {}) {
-    super(ERROR_REGISTRY[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(options.message ?? ERROR_REGISTRY[code].message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RegistryError';
     this.code = code;
     this.status = options.status ?? ERROR_REGISTRY[code].status;

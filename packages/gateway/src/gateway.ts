@@ -4,11 +4,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import FindMyWay from 'find-my-way';
 import { pino, type Logger } from 'pino';
 import { UNRESTRICTED, type RegistryAuth } from './auth.ts';
+import { CollectionGuard } from './collection-guard.ts';
 import type { GatewayDeps, GatewayStore, RequestContext } from './context.ts';
 import { RegistryError, registryErrorFrom } from './errcode.ts';
 import type { RegistryMetadata } from './metadata.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { encodeRepositoryPath } from './names.ts';
+import { PullRecorder } from './pull-times.ts';
+import { QuotaEnforcer, type QuotaPolicy } from './quotas.ts';
 import { sendError } from './respond.ts';
 import { ROUTES, type Route } from './routes.ts';
 
@@ -21,6 +24,12 @@ export interface GatewayOptions {
   auth?: RegistryAuth;
   /** Structured request logs; a pino logger at `info` on stdout by default. */
   logger?: Logger;
+  /** Quotas per repository prefix, read at each push (so a reloaded policy applies at once). */
+  quotas?: () => QuotaPolicy | undefined;
+  /** Called after each manifest push. */
+  onPush?: () => void;
+  /** Shared with the garbage collection that runs over the same metadata; a new one by default. */
+  guard?: CollectionGuard;
 }
 
 export interface CloseOptions {
@@ -45,6 +54,10 @@ const accountedBytesRead = new WeakMap<Socket, number>();
  */
 export class Gateway {
   readonly metrics: GatewayMetrics;
+  /** What pushes and garbage collection agree on; a collection over this gateway's metadata must use it. */
+  readonly guard: CollectionGuard;
+  /** Manifest pull times; close() writes what is pending. */
+  readonly pulls: PullRecorder;
   readonly #deps: GatewayDeps;
   readonly #router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 1024 });
   readonly #server: Server;
@@ -54,9 +67,15 @@ export class Gateway {
   constructor(options: GatewayOptions) {
     this.#log = options.logger ?? pino({ name: 'strata-gateway' });
     this.metrics = new GatewayMetrics(options.store.stats?.bind(options.store));
+    this.guard = options.guard ?? new CollectionGuard();
+    this.pulls = new PullRecorder(options.metadata, { log: this.#log });
     this.#deps = {
       store: options.store,
       metadata: options.metadata,
+      guard: this.guard,
+      pulls: this.pulls,
+      quotas: options.quotas ? new QuotaEnforcer(options.metadata, options.store, options.quotas) : undefined,
+      onPush: options.onPush ?? (() => {}),
       settings: { deletesEnabled: options.deletesEnabled ?? true },
       metrics: this.metrics,
       log: this.#log,
@@ -85,6 +104,11 @@ export class Gateway {
     return address;
   }
 
+  /** The gateway's logger, for work that runs beside it (garbage collection). */
+  get log(): Logger {
+    return this.#log;
+  }
+
   /** `http://host:port` of the listening server. */
   get url(): string {
     const { address, port, family } = this.address();
@@ -104,7 +128,10 @@ export class Gateway {
         resolve();
       });
       this.#server.closeIdleConnections();
-    });
+    }).then(() =>
+      // The metadata is still open: the caller closes it after the gateway.
+      this.pulls.close().catch((error: unknown) => this.#log.warn({ err: error }, 'pull times not recorded')),
+    );
     return this.#closing;
   }
 

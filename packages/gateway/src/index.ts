@@ -13,3 +13,21 @@ export { LmdbMetadata } from './lmdb-metadata.ts';
 export { ERROR_REGISTRY, RegistryError, registryErrorFrom, type OciErrorCode } from './errcode.ts';
 export { isRepositoryName, isTag } from './names.ts';
 export { MAX_MANIFEST_BYTES, OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST } from './manifest.ts';
+export type { BlobLink, TagRecord, PullRecord } from './metadata.ts';
+export { CollectionGuard, type Collection } from './collection-guard.ts';
+export {
+  collectRegistryGarbage,
+  DEFAULT_GRACE_PERIOD_MS,
+  DEFAULT_UPLOAD_EXPIRY_MS,
+  type CollectableStore,
+  type RegistryGcDeps,
+  type RegistryGcOptions,
+  type RegistryGcReport,
+} from './registry-gc.ts';
+export { evictToBudget, type EvictionDeps, type EvictionOptions, type EvictionReport } from './cache-eviction.ts';
+export { RegistryLifecycle, type LifecycleSettings, type LifecycleDeps } from './registry-lifecycle.ts';
+export { RetentionPolicy, parseRetention, loadRetentionFile, type RetentionRule, type TagKeepRule } from './retention.ts';
+export { QuotaPolicy, QuotaEnforcer, parseQuotas, loadQuotasFile, type QuotaRule, type QuotaUsage } from './quotas.ts';
+export { PullRecorder } from './pull-times.ts';
+export { lockMetadataDir } from './metadata-lock.ts';
+export { parseByteSize, parseDuration, formatBytes } from './units.ts';

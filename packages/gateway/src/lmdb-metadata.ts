@@ -1,27 +1,41 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { StrataError } from '@strata/errors';
 import {
   DB_BLOB_LINKS,
   DB_MANIFESTS,
+  DB_PULLS,
   DB_REFERRERS,
   DB_REPOSITORIES,
+  DB_TAG_PUSHES,
   DB_TAGS,
   DB_UPLOADS,
   END,
   FORMAT_NAME,
   FORMAT_VERSION,
+  MIGRATABLE_VERSIONS,
   type Key,
   blobLinkKey,
   formatFile,
   manifestKey,
   metadataFile,
   prefixRange,
+  pullKey,
   referrerKey,
   repositoryKey,
   tagKey,
 } from './metadata-layout.ts';
-import type { ManifestRecord, Page, ReferrerDescriptor, RegistryMetadata, UploadSession } from './metadata.ts';
+import {
+  LINK_REFRESH_MS,
+  type BlobLink,
+  type ManifestRecord,
+  type Page,
+  type PullRecord,
+  type ReferrerDescriptor,
+  type RegistryMetadata,
+  type TagRecord,
+  type UploadSession,
+} from './metadata.ts';
 
 /**
  * Registry metadata in an LMDB environment of its own (metadata-layout.ts
@@ -36,6 +50,8 @@ export class LmdbMetadata implements RegistryMetadata {
   readonly #tags: Database<string, Key>;
   readonly #referrers: Database<ReferrerDescriptor, Key>;
   readonly #uploads: Database<UploadSession, string>;
+  readonly #tagPushes: Database<number, Key>;
+  readonly #pulls: Database<number, Key>;
   #closed = false;
 
   private constructor(root: RootDatabase) {
@@ -46,13 +62,39 @@ export class LmdbMetadata implements RegistryMetadata {
     this.#tags = root.openDB({ name: DB_TAGS });
     this.#referrers = root.openDB({ name: DB_REFERRERS });
     this.#uploads = root.openDB({ name: DB_UPLOADS });
+    this.#tagPushes = root.openDB({ name: DB_TAG_PUSHES });
+    this.#pulls = root.openDB({ name: DB_PULLS });
   }
 
-  /** Opens (creating if needed) the metadata in `dir`, refusing a layout of another version. */
+  /**
+   * Opens (creating if needed) the metadata in `dir`, migrating an older
+   * layout this code knows and refusing any other.
+   */
   static async open(dir: string): Promise<LmdbMetadata> {
     await mkdir(dir, { recursive: true });
-    await checkFormat(dir);
-    return new LmdbMetadata(open({ path: metadataFile(dir), maxDbs: 8, compression: false }));
+    const version = await checkFormat(dir);
+    const metadata = new LmdbMetadata(open({ path: metadataFile(dir), maxDbs: 12, compression: false }));
+    if (version < FORMAT_VERSION) {
+      try {
+        await metadata.#migrateFromVersion1();
+        await writeFormat(dir);
+      } catch (error) {
+        await metadata.close();
+        throw error;
+      }
+    }
+    return metadata;
+  }
+
+  /** Version 1 kept no tag push times: the link time of the tagged manifest is the best estimate. */
+  async #migrateFromVersion1(): Promise<void> {
+    await this.#root.transaction(() => {
+      for (const { key, value: digest } of this.#tags.getRange({})) {
+        const [repository] = key;
+        const linkedAt = this.#blobLinks.get(blobLinkKey(repository!, digest));
+        if (!this.#tagPushes.doesExist(key)) this.#tagPushes.putSync(key, linkedAt ?? Date.now());
+      }
+    });
   }
 
   #checkOpen(): void {
@@ -77,7 +119,9 @@ export class LmdbMetadata implements RegistryMetadata {
 
   async linkBlob(repository: string, digest: string): Promise<void> {
     this.#checkOpen();
-    if (this.#blobLinks.doesExist(blobLinkKey(repository, digest))) return;
+    // Most links are relinks of fresh links: no write for those.
+    const linkedAt = this.#blobLinks.get(blobLinkKey(repository, digest));
+    if (linkedAt !== undefined && Date.now() - linkedAt < LINK_REFRESH_MS) return;
     await this.#root.transaction(() => {
       this.#ensureRepository(repository);
       this.#blobLinks.putSync(blobLinkKey(repository, digest), Date.now());
@@ -87,6 +131,18 @@ export class LmdbMetadata implements RegistryMetadata {
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
     this.#checkOpen();
     return this.#removeIfPresent(this.#blobLinks, blobLinkKey(repository, digest));
+  }
+
+  async listBlobLinks(repository: string): Promise<BlobLink[]> {
+    this.#checkOpen();
+    return this.#blobLinks.getRange(prefixRange([repository])).map(({ key, value }) => ({ digest: key[1]!, linkedAt: value })).asArray;
+  }
+
+  async linkedDigests(): Promise<Set<string>> {
+    this.#checkOpen();
+    const digests = new Set<string>();
+    for (const key of this.#blobLinks.getKeys({})) digests.add(key[1]!);
+    return digests;
   }
 
   async getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined> {
@@ -99,7 +155,10 @@ export class LmdbMetadata implements RegistryMetadata {
     await this.#root.transaction(() => {
       this.#ensureRepository(repository);
       this.#manifests.putSync(manifestKey(repository, manifest.digest), manifest);
-      if (tag !== undefined) this.#tags.putSync(tagKey(repository, tag), manifest.digest);
+      if (tag !== undefined) {
+        this.#tags.putSync(tagKey(repository, tag), manifest.digest);
+        this.#tagPushes.putSync(tagKey(repository, tag), manifest.pushedAt ?? Date.now());
+      }
       if (manifest.subject !== undefined) {
         const referrer: ReferrerDescriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
         if (manifest.artifactType !== undefined) referrer.artifactType = manifest.artifactType;
@@ -116,11 +175,20 @@ export class LmdbMetadata implements RegistryMetadata {
       if (!record) return false;
       this.#manifests.removeSync(manifestKey(repository, digest));
       for (const { key, value } of this.#tags.getRange(prefixRange([repository]))) {
-        if (value === digest) this.#tags.removeSync(key);
+        if (value === digest) {
+          this.#tags.removeSync(key);
+          this.#tagPushes.removeSync(key);
+        }
       }
       if (record.subject !== undefined) this.#referrers.removeSync(referrerKey(repository, record.subject, digest));
+      this.#pulls.removeSync(pullKey(repository, digest));
       return true;
     });
+  }
+
+  async listManifests(repository: string): Promise<ManifestRecord[]> {
+    this.#checkOpen();
+    return this.#manifests.getRange(prefixRange([repository])).map(({ value }) => value).asArray;
   }
 
   async resolveTag(repository: string, tag: string): Promise<string | undefined> {
@@ -135,7 +203,37 @@ export class LmdbMetadata implements RegistryMetadata {
 
   async deleteTag(repository: string, tag: string): Promise<boolean> {
     this.#checkOpen();
-    return this.#removeIfPresent(this.#tags, tagKey(repository, tag));
+    return this.#root.transaction(() => {
+      if (!this.#tags.doesExist(tagKey(repository, tag))) return false;
+      this.#tags.removeSync(tagKey(repository, tag));
+      this.#tagPushes.removeSync(tagKey(repository, tag));
+      return true;
+    });
+  }
+
+  async listTagRecords(repository: string): Promise<TagRecord[]> {
+    this.#checkOpen();
+    return this.#tags.getRange(prefixRange([repository])).map(({ key, value }) => ({
+      tag: key[1]!,
+      digest: value,
+      pushedAt: this.#tagPushes.get(key) ?? 0,
+    })).asArray;
+  }
+
+  async recordPulls(pulls: readonly PullRecord[]): Promise<void> {
+    this.#checkOpen();
+    if (pulls.length === 0) return;
+    await this.#root.transaction(() => {
+      for (const { repository, digest, at } of pulls) {
+        const key = pullKey(repository, digest);
+        if ((this.#pulls.get(key) ?? 0) < at) this.#pulls.putSync(key, at);
+      }
+    });
+  }
+
+  async lastPulled(repository: string, digest: string): Promise<number | undefined> {
+    this.#checkOpen();
+    return this.#pulls.get(pullKey(repository, digest));
   }
 
   async listReferrers(repository: string, subject: string): Promise<ReferrerDescriptor[]> {
@@ -198,18 +296,27 @@ function takePage<K>(keys: Iterable<K>, nameOf: (key: K) => string, page: Page):
   return names;
 }
 
-async function checkFormat(dir: string): Promise<void> {
-  const file = formatFile(dir);
+/** The version the directory holds (a new directory is written at FORMAT_VERSION). */
+async function checkFormat(dir: string): Promise<number> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(formatFile(dir), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await writeFile(file, `${JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION })}\n`);
-    return;
+    await writeFormat(dir);
+    return FORMAT_VERSION;
   }
   const format = JSON.parse(text) as { format?: unknown; version?: unknown };
-  if (format.format !== FORMAT_NAME || format.version !== FORMAT_VERSION) {
+  const version = format.version;
+  if (format.format !== FORMAT_NAME || typeof version !== 'number' || (version !== FORMAT_VERSION && !MIGRATABLE_VERSIONS.includes(version))) {
     throw new StrataError('FailedPrecondition', `${dir} holds ${String(format.format)} version ${String(format.version)}, not ${FORMAT_NAME} version ${FORMAT_VERSION}`);
   }
+  return version;
+}
+
+async function writeFormat(dir: string): Promise<void> {
+  const file = formatFile(dir);
+  // Written aside and renamed, so a crash never leaves a FORMAT file half written.
+  await writeFile(`${file}.new`, `${JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION })}\n`);
+  await rename(`${file}.new`, file);
 }

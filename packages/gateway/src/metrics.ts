@@ -12,6 +12,11 @@ export class GatewayMetrics {
   readonly bytesIn: Counter<'route'>;
   readonly bytesOut: Counter<'route'>;
   readonly uploadDuration: Histogram;
+  readonly gcRuns: Counter<'dry_run'>;
+  readonly gcBytesReclaimed: Counter;
+  readonly gcBlobsDeleted: Counter;
+  readonly gcDuration: Histogram;
+  readonly evictedImages: Counter;
 
   constructor(stats?: StoreAdmin['stats']) {
     const registers = [this.registry];
@@ -45,6 +50,33 @@ export class GatewayMetrics {
       name: 'strata_upload_duration_seconds',
       help: 'Time from the start of a blob upload to its commit',
       buckets: [0.01, 0.1, 1, 5, 30, 120, 600],
+      registers,
+    });
+    this.gcRuns = new Counter({
+      name: 'strata_gc_runs_total',
+      help: 'Registry garbage collections run to the end',
+      labelNames: ['dry_run'],
+      registers,
+    });
+    this.gcBytesReclaimed = new Counter({
+      name: 'strata_gc_bytes_reclaimed_total',
+      help: 'Disk bytes given back by garbage collection',
+      registers,
+    });
+    this.gcBlobsDeleted = new Counter({
+      name: 'strata_gc_blobs_deleted_total',
+      help: 'Blobs deleted from the store by garbage collection',
+      registers,
+    });
+    this.gcDuration = new Histogram({
+      name: 'strata_gc_duration_seconds',
+      help: 'Time a registry garbage collection took',
+      buckets: [0.1, 1, 10, 60, 300, 1800, 7200],
+      registers,
+    });
+    this.evictedImages = new Counter({
+      name: 'strata_cache_evicted_images_total',
+      help: 'Images evicted to keep the store within its build-cache budget',
       registers,
     });
     if (stats) {

@@ -14,6 +14,11 @@ export function isRepositoryName(name: string): boolean {
   return name.length > 0 && name.length <= MAX_NAME_LENGTH && name.split('/').every((part) => COMPONENT.test(part));
 }
 
+/** Whether `repository` is `prefix` or under it, on path-component boundaries; "" holds every repository. */
+export function isUnderPrefix(prefix: string, repository: string): boolean {
+  return prefix === '' || repository === prefix || repository.startsWith(`${prefix}/`);
+}
+
 export function isTag(reference: string): boolean {
   return TAG.test(reference);
 }

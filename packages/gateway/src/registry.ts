@@ -6,6 +6,10 @@ import { loadAuthFile } from './auth-file.ts';
 import { RegistryAuth, type RegistryAuthOptions } from './auth.ts';
 import { Gateway } from './gateway.ts';
 import { LmdbMetadata } from './lmdb-metadata.ts';
+import { lockMetadataDir } from './metadata-lock.ts';
+import type { QuotaPolicy } from './quotas.ts';
+import type { CollectableStore } from './registry-gc.ts';
+import { RegistryLifecycle, type LifecycleSettings } from './registry-lifecycle.ts';
 import { loadOrCreateTokenKey } from './tokens.ts';
 
 export interface RegistryOptions {
@@ -22,6 +26,10 @@ export interface RegistryOptions {
   store?: RegistryStore;
   /** Turns auth on with the users and rules of an auth file; the token key lives in DIR/gateway/token-key. */
   auth?: RegistryAuthSettings;
+  /** Scheduled garbage collection, retention and build-cache eviction. */
+  lifecycle?: LifecycleSettings;
+  /** Quotas per repository prefix, read at each push. */
+  quotas?: () => QuotaPolicy | undefined;
 }
 
 /** Auth settings of a registry; the users and rules come from `file`. */
@@ -29,8 +37,8 @@ export interface RegistryAuthSettings extends Omit<RegistryAuthOptions, 'config'
   file: string;
 }
 
-/** A store the registry can serve from and close. */
-export type RegistryStore = GatewayStore & { close(): Promise<void> };
+/** A store the registry can serve from, collect garbage in, and close. */
+export type RegistryStore = GatewayStore & CollectableStore & { close(): Promise<void> };
 
 /** A registry running in this process: gateway and embedded engine over one data directory. */
 export interface RunningRegistry {
@@ -39,6 +47,8 @@ export interface RunningRegistry {
   /** The registry's auth, when it runs with it (reload() after editing the auth file). */
   auth: RegistryAuth | undefined;
   metadata: LmdbMetadata;
+  /** Garbage collection and eviction of this registry (collect() runs one now). */
+  lifecycle: RegistryLifecycle;
   url: string;
   /** Graceful shutdown: the gateway first (in-flight requests finish), then metadata and store. */
   close(options?: { deadlineMs?: number }): Promise<void>;
@@ -46,39 +56,52 @@ export interface RunningRegistry {
 
 /** Opens the store and the metadata under `dataDir` and starts a gateway over them. */
 export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
-  // A registry's clients pull what was just pushed: ingests fill the hot cache too.
-  const store = options.store ?? (await openStore(join(options.dataDir, 'cas'), { cacheIngests: true }));
+  const metadataDir = join(options.dataDir, 'gateway');
+  const unlock = await lockMetadataDir(metadataDir);
+  let store: RegistryStore | undefined;
   let metadata: LmdbMetadata | undefined;
   try {
-    const metadataDir = join(options.dataDir, 'gateway');
+    // A registry's clients pull what was just pushed: ingests fill the hot cache too.
+    store = options.store ?? (await openStore(join(options.dataDir, 'cas'), { cacheIngests: true }));
     metadata = await LmdbMetadata.open(metadataDir);
     const auth = options.auth ? await openAuth(options.auth, join(metadataDir, 'token-key')) : undefined;
-    const gatewayOptions: ConstructorParameters<typeof Gateway>[0] = { store, metadata };
+    let lifecycle: RegistryLifecycle | undefined;
+    const gatewayOptions: ConstructorParameters<typeof Gateway>[0] = { store, metadata, onPush: () => lifecycle?.notePush() };
     if (auth) gatewayOptions.auth = auth;
     if (options.deletesEnabled !== undefined) gatewayOptions.deletesEnabled = options.deletesEnabled;
     if (options.logger) gatewayOptions.logger = options.logger;
+    if (options.quotas) gatewayOptions.quotas = options.quotas;
     const gateway = new Gateway(gatewayOptions);
+    lifecycle = new RegistryLifecycle(
+      { metadata, store, guard: gateway.guard, pulls: gateway.pulls, metrics: gateway.metrics, log: gateway.log },
+      options.lifecycle ?? {},
+    );
     await gateway.listen(options.port ?? 5000, options.host ?? '127.0.0.1');
-    const opened = metadata;
+    lifecycle.start();
+    const opened = { metadata, store, lifecycle };
     let closing: Promise<void> | undefined;
     return {
       gateway,
       store,
       auth,
       metadata,
+      lifecycle,
       url: gateway.url,
       close(closeOptions = {}) {
         closing ??= (async () => {
           await gateway.close(closeOptions);
-          await opened.close();
-          await store.close();
+          await opened.lifecycle.close();
+          await opened.metadata.close();
+          await opened.store.close();
+          await unlock();
         })();
         return closing;
       },
     };
   } catch (error) {
     await metadata?.close();
-    await store.close();
+    await store?.close();
+    await unlock();
     throw error;
   }
 }

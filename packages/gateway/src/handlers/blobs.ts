@@ -27,9 +27,19 @@ function blobHeaders(digest: string): Record<string, string> {
   };
 }
 
-/** `HEAD /v2/<name>/blobs/<digest>` */
+/**
+ * `HEAD /v2/<name>/blobs/<digest>`. A client that finds the blob here skips
+ * its upload and pushes the manifest next: the check refreshes the link, so
+ * garbage collection keeps the blob for its grace period.
+ */
 export async function headBlob(context: RequestContext): Promise<void> {
-  const { digest, size } = await linkedBlob(context);
+  const repository = repositoryOf(context);
+  const digest = digestOf(context.params.digest);
+  const { size } = await context.deps.guard.shared([digest], async () => {
+    const found = await linkedBlob(context);
+    await context.deps.metadata.linkBlob(repository, digest);
+    return found;
+  });
   context.res.writeHead(200, { ...blobHeaders(digest), 'content-length': size });
   context.res.end();
 }

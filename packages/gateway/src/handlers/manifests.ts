@@ -56,7 +56,8 @@ export async function headManifest(context: RequestContext): Promise<void> {
 
 /** `GET /v2/<name>/manifests/<reference>` */
 export async function getManifest(context: RequestContext): Promise<void> {
-  const { record } = await resolve(context);
+  const { repository, record } = await resolve(context);
+  context.deps.pulls.note(repository, record.digest);
   const bytes = await readBytes(context.deps.store, record.digest, MAX_MANIFEST_BYTES);
   context.res.writeHead(200, { ...manifestHeaders(record), 'content-length': bytes.length });
   context.res.end(bytes);
@@ -81,26 +82,38 @@ export async function putManifest(context: RequestContext): Promise<void> {
     throw new RegistryError('DIGEST_INVALID', { detail: { reference: reference.digest, digest } });
   }
 
-  const { metadata, store } = context.deps;
-  for (const blob of new Set(manifest.blobs)) {
-    if (!(await metadata.isBlobLinked(repository, blob))) {
-      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { digest: blob } });
+  const { metadata, store, guard, quotas } = context.deps;
+  const blobs = [...new Set(manifest.blobs)];
+  const children = [...new Set(manifest.manifests)];
+  // Under the guard, so that garbage collection cannot delete a blob
+  // between the checks and the record: it either ran before (the checks
+  // fail) or sees the manifest's references as touched.
+  await guard.shared([digest, ...blobs, ...children], async () => {
+    for (const blob of blobs) {
+      if (!(await metadata.isBlobLinked(repository, blob))) {
+        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { digest: blob } });
+      }
     }
-  }
-  for (const child of new Set(manifest.manifests)) {
-    if (!(await metadata.getManifest(repository, child))) {
-      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { digest: child } });
+    // A link can outlive its blob in a store shared with other registries, or after damage.
+    const [missing] = await store.findMissing(blobs);
+    if (missing !== undefined) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { digest: missing } });
+    for (const child of children) {
+      if (!(await metadata.getManifest(repository, child))) {
+        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: { digest: child } });
+      }
     }
-  }
+    await quotas?.check(repository, [{ digest, size: bytes.length }]);
 
-  await writeBlob(store, [bytes], { digest, size: bytes.length }, { signal: context.signal });
-  const record: ManifestRecord = { digest, mediaType: manifest.mediaType, size: bytes.length };
-  if (manifest.subject) record.subject = manifest.subject.digest;
-  if (manifest.artifactType !== undefined) record.artifactType = manifest.artifactType;
-  if (manifest.annotations !== undefined) record.annotations = manifest.annotations;
-  // Linked as a blob too, so `GET /v2/<name>/blobs/<digest>` serves a manifest as distribution does.
-  await metadata.linkBlob(repository, digest);
-  await metadata.putManifest(repository, record, reference.kind === 'tag' ? reference.tag : undefined);
+    await writeBlob(store, [bytes], { digest, size: bytes.length }, { signal: context.signal });
+    const record: ManifestRecord = { digest, mediaType: manifest.mediaType, size: bytes.length, pushedAt: Date.now(), references: [...blobs, ...children] };
+    if (manifest.subject) record.subject = manifest.subject.digest;
+    if (manifest.artifactType !== undefined) record.artifactType = manifest.artifactType;
+    if (manifest.annotations !== undefined) record.annotations = manifest.annotations;
+    // Linked as a blob too, so `GET /v2/<name>/blobs/<digest>` serves a manifest as distribution does.
+    await metadata.linkBlob(repository, digest);
+    await metadata.putManifest(repository, record, reference.kind === 'tag' ? reference.tag : undefined);
+  });
+  context.deps.onPush();
 
   const headers: Record<string, string> = {
     location: `/v2/${repository}/manifests/${digest}`,

@@ -47,8 +47,15 @@ export async function startUpload(context: RequestContext): Promise<void> {
     // Only a blob the named repository links, and that the caller may pull
     // from there, can be mounted; anything else is a plain new session, so
     // the answer never tells whether the blob exists.
-    if (context.access.allows(from, 'pull') && (await metadata.isBlobLinked(from, digest)) && (await exists(context, digest))) {
+    const mounted = await context.deps.guard.shared([digest], async () => {
+      if (!context.access.allows(from, 'pull') || !(await metadata.isBlobLinked(from, digest))) return false;
+      const size = await sizeIfExists(context, digest);
+      if (size === undefined) return false;
+      await context.deps.quotas?.check(repository, [{ digest, size }]);
       await metadata.linkBlob(repository, digest);
+      return true;
+    });
+    if (mounted) {
       sendEmpty(context.res, 201, { location: blobLocation(repository, digest), 'docker-content-digest': digest });
       return;
     }
@@ -58,10 +65,15 @@ export async function startUpload(context: RequestContext): Promise<void> {
   if (claimed !== null) {
     const digest = digestOf(claimed);
     const started = Date.now();
-    const result = await writeBlob(store, context.req, sizeExpected(context, digest), { signal: context.signal });
-    await metadata.linkBlob(repository, result.digest);
+    const release = await context.deps.guard.protect(digest);
+    try {
+      const result = await writeBlob(store, context.req, sizeExpected(context, digest), { signal: context.signal });
+      await linkCommitted(context, repository, result);
+    } finally {
+      release();
+    }
     context.deps.metrics.uploadDuration.observe((Date.now() - started) / 1000);
-    sendEmpty(context.res, 201, { location: blobLocation(repository, result.digest), 'docker-content-digest': result.digest });
+    sendEmpty(context.res, 201, { location: blobLocation(repository, digest), 'docker-content-digest': digest });
     return;
   }
 
@@ -71,14 +83,24 @@ export async function startUpload(context: RequestContext): Promise<void> {
   sendEmpty(context.res, 202, progressHeaders(session, 0));
 }
 
-async function exists(context: RequestContext, digest: string): Promise<boolean> {
+async function sizeIfExists(context: RequestContext, digest: string): Promise<number | undefined> {
   try {
-    await context.deps.store.stat(digest);
-    return true;
+    return (await context.deps.store.stat(digest)).size;
   } catch (error) {
-    if (isNotFound(error)) return false;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * Links a committed blob into the repository once its quotas allow it. The
+ * caller holds the guard's protection of the digest from before the commit.
+ */
+async function linkCommitted(context: RequestContext, repository: string, committed: { digest: string; size: number }): Promise<void> {
+  await context.deps.guard.shared([committed.digest], async () => {
+    await context.deps.quotas?.check(repository, [committed]);
+    await context.deps.metadata.linkBlob(repository, committed.digest);
+  });
 }
 
 function sizeExpected(context: RequestContext, digest: string): { digest: string; size?: number } {
@@ -142,6 +164,7 @@ async function settle(context: RequestContext, session: UploadSession, writer: B
     error ??= closeError;
   }
   session.offset = writer.offset;
+  session.updatedAt = Date.now();
   await context.deps.metadata.putUpload(session);
   if (error !== undefined) throw error;
 }
@@ -164,26 +187,34 @@ export async function patchUpload(context: RequestContext): Promise<void> {
 export async function finishUpload(context: RequestContext): Promise<void> {
   const session = await sessionOf(context);
   const digest = digestOf(context.query.get('digest'));
-  const writer = await openWrite(context, session);
-  let committed: { digest: string } | undefined;
+  // Protected from before the commit: a collection must not delete the
+  // digest between a commit that finds it present and the link.
+  const release = await context.deps.guard.protect(digest);
   try {
-    await appendBody(context, session, writer);
-    committed = await writer.commit({ digest });
-  } catch (error) {
-    if (isDigestMismatch(error) || isSizeMismatch(error)) {
-      // A failed commit ends the store's transaction: the session ends with it.
-      await context.deps.metadata.deleteUpload(session.uuid);
-      throw registryErrorFrom(error);
+    const writer = await openWrite(context, session);
+    let committed: { digest: string; size: number } | undefined;
+    try {
+      await appendBody(context, session, writer);
+      committed = await writer.commit({ digest });
+    } catch (error) {
+      if (isDigestMismatch(error) || isSizeMismatch(error)) {
+        // A failed commit ends the store's transaction: the session ends with it.
+        await context.deps.metadata.deleteUpload(session.uuid);
+        throw registryErrorFrom(error);
+      }
+      await settle(context, session, writer, error);
     }
-    await settle(context, session, writer, error);
+    if (!committed) return;
+    // The store's transaction is over whether or not the quota allows the link.
+    await context.deps.metadata.deleteUpload(session.uuid);
+    await linkCommitted(context, session.repository, committed);
+  } finally {
+    release();
   }
-  if (!committed) return;
-  await context.deps.metadata.linkBlob(session.repository, committed.digest);
-  await context.deps.metadata.deleteUpload(session.uuid);
   context.deps.metrics.uploadDuration.observe((Date.now() - session.startedAt) / 1000);
   sendEmpty(context.res, 201, {
-    location: blobLocation(session.repository, committed.digest),
-    'docker-content-digest': committed.digest,
+    location: blobLocation(session.repository, digest),
+    'docker-content-digest': digest,
   });
 }
 

@@ -1,0 +1,109 @@
+import { RWLock } from '@rocicorp/lock';
+
+/** One garbage collection in progress, as the guard sees it. */
+export interface Collection {
+  /** Whether a push has linked, named or is still writing `digest` since the collection began. */
+  isTouched(digest: string): boolean;
+  /** Ends the collection; idempotent. */
+  end(): void;
+}
+
+/**
+ * What pushes and garbage collection agree on, so that a collection never
+ * deletes what a push relies on.
+ *
+ * Push steps that make a blob or manifest reachable (linking a blob,
+ * recording a manifest, refreshing a link on HEAD) run on the shared side
+ * of a readers-writer lock and name the digests they rely on; every
+ * collection running at that moment notes them as touched. A collection's
+ * delete steps run on the exclusive side, in short batches, and re-check
+ * each candidate there: anything touched since the collection began is
+ * kept. So a push step either finished before the delete step (and its
+ * digests are touched) or starts after it (and finds the blob gone:
+ * MANIFEST_BLOB_UNKNOWN, or a fresh commit of the bytes).
+ *
+ * Blob commits can be long; they are not held under the lock. Instead an
+ * upload `protect`s its digest from before its commit until its link:
+ * taking protection waits out a delete step in progress, so the commit
+ * never races a delete of the same digest.
+ */
+export class CollectionGuard {
+  readonly #lock = new RWLock();
+  readonly #collections = new Set<Set<string>>();
+  /** Digests being committed and not yet linked, with how many uploads hold each. */
+  readonly #protected = new Map<string, number>();
+  /**
+   * When push steps last relied on each digest. A client that checked a
+   * blob (HEAD) a moment before a collection began may push the manifest
+   * naming it a moment after; the link time alone is refreshed at most once
+   * a minute, so recent uses count as touched too.
+   */
+  readonly #lastUse = new Map<string, number>();
+  readonly #recentMs: number;
+
+  /** `recentMs`: how long a use keeps a digest touched for collections that begin later. */
+  constructor(options: { recentMs?: number } = {}) {
+    this.#recentMs = options.recentMs ?? 5 * 60_000;
+  }
+
+  /** Runs a push step that relies on `digests`. */
+  shared<T>(digests: Iterable<string>, work: () => Promise<T>): Promise<T> {
+    return this.#lock.withRead(() => {
+      this.#touch(digests);
+      return work();
+    });
+  }
+
+  /**
+   * Keeps `digest` from every delete step until the returned release is
+   * called; resolves once no delete step is running.
+   */
+  async protect(digest: string): Promise<() => void> {
+    await this.#lock.withRead(() => {
+      this.#protected.set(digest, (this.#protected.get(digest) ?? 0) + 1);
+      this.#touch([digest]);
+    });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const holders = (this.#protected.get(digest) ?? 1) - 1;
+      if (holders <= 0) this.#protected.delete(digest);
+      else this.#protected.set(digest, holders);
+    };
+  }
+
+  /** Starts noting what pushes touch, for a collection about to read the metadata. */
+  begin(): Collection {
+    const touched = new Set<string>();
+    const since = Date.now() - this.#recentMs;
+    for (const [digest, at] of this.#lastUse) {
+      if (at < since) this.#lastUse.delete(digest);
+      else touched.add(digest);
+    }
+    this.#collections.add(touched);
+    return {
+      isTouched: (digest) => touched.has(digest) || this.#protected.has(digest),
+      end: () => {
+        this.#collections.delete(touched);
+      },
+    };
+  }
+
+  /** Runs a delete step alone: no push step runs meanwhile. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.#lock.withWrite(work);
+  }
+
+  #touch(digests: Iterable<string>): void {
+    const now = Date.now();
+    // Without collections to prune it, the map is kept small here.
+    if (this.#lastUse.size > 100_000) {
+      for (const [digest, at] of this.#lastUse) if (at < now - this.#recentMs) this.#lastUse.delete(digest);
+    }
+    for (const digest of digests) {
+      if (this.#recentMs > 0) this.#lastUse.set(digest, now);
+      for (const touched of this.#collections) touched.add(digest);
+    }
+  }
+}
