@@ -1,0 +1,17 @@
+export { analyzeImages, type AnalyzeOptions, type AnalysisProgress } from './analyze.ts';
+export { openInput, type OpenInputOptions } from './open-input.ts';
+export type { ImageInput, InputImage, LayerReader, LayerBody } from './input.ts';
+export { OciLayoutInput } from './oci-layout.ts';
+export { DockerArchiveInput } from './docker-archive.ts';
+export { BlobDirectoryInput } from './blob-directory.ts';
+export { RegistryInput } from './registry-input.ts';
+export { RegistryClient, type RegistryClientOptions } from './registry-client.ts';
+export { parseImageReference, formatImageReference, type ImageReference } from './image-reference.ts';
+export { findCredentials, type Credentials } from './registry-credentials.ts';
+export { scanLayer, type LayerFacts, type ChunkList, type ScanOptions } from './layer-scan.ts';
+export { detectCodec, type LayerCodec } from './layer-codec.ts';
+export { ChunkTable } from './chunk-table.ts';
+export { AVERAGE_CHUNK_SIZES, ENGINE_AVERAGE_CHUNK_SIZE } from './chunk-sizes.ts';
+export { notMeasured, type ExpansionProbe, type ExpansionVerdict, type LayerExpansion } from './expansion.ts';
+export type { AnalysisReport, DedupFigures, ImageFigures, ChunkFigures, ChunkingFigures, LayerSummary } from './report.ts';
+export { reportMarkdown, formatBytes } from './markdown.ts';
