@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { registerAnalyze } from './commands/analyze.ts';
 import { registerCas } from './commands/cas.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerFsck } from './commands/fsck.ts';
@@ -18,6 +19,7 @@ const COMMANDS: readonly ((program: Command, context: CliContext) => void)[] = [
   registerCas,
   registerServe,
   registerUser,
+  registerAnalyze,
 ];
 
 /**
