@@ -4,6 +4,7 @@ import { registerAnalyze } from './commands/analyze.ts';
 import { registerCas } from './commands/cas.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerFsck } from './commands/fsck.ts';
+import { registerGc } from './commands/gc.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStats } from './commands/stats.ts';
@@ -16,6 +17,7 @@ const COMMANDS: readonly ((program: Command, context: CliContext) => void)[] = [
   registerCat,
   registerStats,
   registerFsck,
+  registerGc,
   registerCas,
   registerServe,
   registerUser,

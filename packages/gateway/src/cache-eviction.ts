@@ -18,7 +18,7 @@ import { repositoriesUnder } from './quotas.ts';
 import { collectRegistryGarbage, type CollectableStore, type RegistryGcDeps, type RegistryGcOptions, type RegistryGcReport } from './registry-gc.ts';
 
 /** Eviction aims this far below the budget, so the next pushes do not start another round at once. */
-const TARGET_FRACTION = 0.95;
+const TARGET_FRACTION = 0.98;
 /** Packs are compacted harder than in a plain collection: the point is to give the space back. */
 const EVICTION_MIN_LIVE_FRACTION = 0.9;
 const MAX_ROUNDS = 6;
@@ -81,9 +81,12 @@ export async function evictToBudget(deps: EvictionDeps, options: EvictionOptions
     report.imagesEvicted += evicted;
     const gcOptions: RegistryGcOptions = { ...options, minLiveFraction: EVICTION_MIN_LIVE_FRACTION };
     report.collections.push(await collectRegistryGarbage(deps, gcOptions));
+    const storedBefore = stats.storedBytes;
     stats = await deps.store.stats();
     report.storedBytesAfter = stats.storedBytes;
-    if (evicted === 0) break;
+    // Space the store cannot give back yet (the pack being written is never
+    // compacted) must not cost every image: stop when a round freed nothing.
+    if (evicted === 0 || stats.storedBytes >= storedBefore) break;
   }
   return report;
 }

@@ -48,9 +48,16 @@ export class CollectionGuard {
 
   /** Runs a push step that relies on `digests`. */
   shared<T>(digests: Iterable<string>, work: () => Promise<T>): Promise<T> {
-    return this.#lock.withRead(() => {
-      this.#touch(digests);
-      return work();
+    const relied = [...digests];
+    return this.#lock.withRead(async () => {
+      this.#touch(relied);
+      try {
+        return await work();
+      } finally {
+        // Again at the end: a collection that began during the step read the
+        // metadata before the step's writes landed.
+        this.#touch(relied);
+      }
     });
   }
 

@@ -8,7 +8,8 @@ import { Gateway } from './gateway.ts';
 import { LmdbMetadata } from './lmdb-metadata.ts';
 import { lockMetadataDir } from './metadata-lock.ts';
 import type { QuotaPolicy } from './quotas.ts';
-import type { CollectableStore } from './registry-gc.ts';
+import { CollectionGuard } from './collection-guard.ts';
+import { DEFAULT_GRACE_PERIOD_MS, type CollectableStore } from './registry-gc.ts';
 import { RegistryLifecycle, type LifecycleSettings } from './registry-lifecycle.ts';
 import { loadOrCreateTokenKey } from './tokens.ts';
 
@@ -66,7 +67,9 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     metadata = await LmdbMetadata.open(metadataDir);
     const auth = options.auth ? await openAuth(options.auth, join(metadataDir, 'token-key')) : undefined;
     let lifecycle: RegistryLifecycle | undefined;
-    const gatewayOptions: ConstructorParameters<typeof Gateway>[0] = { store, metadata, onPush: () => lifecycle?.notePush() };
+    // A digest pushes used within the grace period is as safe as a link made within it.
+    const guard = new CollectionGuard({ recentMs: options.lifecycle?.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS });
+    const gatewayOptions: ConstructorParameters<typeof Gateway>[0] = { store, metadata, guard, onPush: () => lifecycle?.notePush() };
     if (auth) gatewayOptions.auth = auth;
     if (options.deletesEnabled !== undefined) gatewayOptions.deletesEnabled = options.deletesEnabled;
     if (options.logger) gatewayOptions.logger = options.logger;

@@ -22,11 +22,14 @@ export async function tempDir(t: ExecutionContext): Promise<string> {
 /** A registry over the engine in a fresh temp dir on 127.0.0.1:0, closed when the test ends. */
 export async function startEngineRegistry(
   t: ExecutionContext,
-  options: { deletesEnabled?: boolean; dataDir?: string } = {},
+  options: { deletesEnabled?: boolean; dataDir?: string } & Pick<Parameters<typeof startRegistry>[0], 'lifecycle' | 'quotas' | 'store'> = {},
 ): Promise<RunningRegistry & { dataDir: string }> {
   const dataDir = options.dataDir ?? (await tempDir(t));
   const registryOptions: Parameters<typeof startRegistry>[0] = { dataDir, port: 0, logger: silent };
   if (options.deletesEnabled !== undefined) registryOptions.deletesEnabled = options.deletesEnabled;
+  if (options.lifecycle) registryOptions.lifecycle = options.lifecycle;
+  if (options.quotas) registryOptions.quotas = options.quotas;
+  if (options.store) registryOptions.store = options.store;
   const registry = await startRegistry(registryOptions);
   t.teardown(() => registry.close());
   return Object.assign(registry, { dataDir });
@@ -114,4 +117,23 @@ export function putManifest(
 export async function errorCodes(response: Response): Promise<string[]> {
   const body = (await response.json()) as { errors: { code: string; message: string }[] };
   return body.errors.map((error) => error.code);
+}
+
+/** GETs a blob's bytes from a repository (throws on anything but 200). */
+export async function pullBlob(base: string, repository: string, digest: string): Promise<Buffer> {
+  const response = await fetch(`${base}/v2/${repository}/blobs/${digest}`);
+  if (response.status !== 200) throw new Error(`pull of ${digest} answered ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** Pulls an image by reference and checks every byte: manifest, config and layers. */
+export async function pullsBitExact(base: string, repository: string, reference: string, image: BuiltImage): Promise<boolean> {
+  const response = await fetch(`${base}/v2/${repository}/manifests/${reference}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  if (response.status !== 200) return false;
+  if (!Buffer.from(await response.arrayBuffer()).equals(image.manifest)) return false;
+  for (const blob of [image.config, ...image.layers]) {
+    const pulled = await fetch(`${base}/v2/${repository}/blobs/${sha256(blob)}`);
+    if (pulled.status !== 200 || !Buffer.from(await pulled.arrayBuffer()).equals(blob)) return false;
+  }
+  return true;
 }

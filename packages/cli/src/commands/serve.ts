@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startRegistry, type RegistryStore } from '@strata/gateway';
+import { loadQuotasFile, loadRetentionFile, startRegistry, type LifecycleSettings, type QuotaPolicy, type RegistryStore, type RetentionPolicy } from '@strata/gateway';
+import { parseDurationArgument, parseSizeArgument } from '../arguments.ts';
 import { connectCas, withCasTlsOptions, type CasClientOptions } from '../cas-connection.ts';
 import type { CliContext } from '../context.ts';
 import { withDataOption, type DataOptions } from '../store-access.ts';
@@ -8,6 +9,13 @@ interface ServeOptions extends DataOptions, CasClientOptions {
   listen: { host: string; port: number };
   delete: boolean;
   auth?: string;
+  gcInterval?: number;
+  gcDryRun?: boolean;
+  grace?: number;
+  uploadExpiry?: number;
+  retention?: string;
+  quotas?: string;
+  cacheBudget?: number;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:5000';
@@ -36,31 +44,53 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--listen <host:port>', 'address to listen on', parseListen, parseListen(DEFAULT_LISTEN))
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
     .option('--auth <file>', 'require sign-in: users and per-repository access rules from FILE (see `strata user add`); SIGHUP reads it again')
-    .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)');
+    .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)')
+    .option('--gc-interval <duration>', 'collect garbage online this often (e.g. 6h); the report is logged', parseDurationArgument)
+    .option('--gc-dry-run', 'scheduled collections only report what they would remove')
+    .option('--grace <duration>', 'collections keep blobs linked or pushed this recently (default 1h)', parseDurationArgument)
+    .option('--upload-expiry <duration>', 'collections abort upload sessions idle this long (default 24h)', parseDurationArgument)
+    .option('--retention <file>', 'retention rules (YAML) applied by each collection; SIGHUP reads it again')
+    .option('--quotas <file>', 'byte quotas per repository prefix (YAML); pushes past them are DENIED; SIGHUP reads it again')
+    .option('--cache-budget <size>', 'build-cache mode: evict least recently pulled images to keep stored bytes within SIZE (e.g. 50GiB)', parseSizeArgument);
   withCasTlsOptions(command).action(async (options: ServeOptions) => {
+      let retention: RetentionPolicy | undefined = options.retention === undefined ? undefined : await loadRetentionFile(options.retention);
+      let quotas: QuotaPolicy | undefined = options.quotas === undefined ? undefined : await loadQuotasFile(options.quotas);
       let store: RegistryStore | undefined;
       if (options.cas !== undefined) store = await connectCas(command, { ...options, cas: options.cas });
+      const lifecycle: LifecycleSettings = { retention: () => retention };
+      if (options.gcInterval !== undefined) lifecycle.gcIntervalMs = options.gcInterval;
+      if (options.gcDryRun) lifecycle.gcDryRun = true;
+      if (options.grace !== undefined) lifecycle.gracePeriodMs = options.grace;
+      if (options.uploadExpiry !== undefined) lifecycle.uploadExpiryMs = options.uploadExpiry;
+      if (options.cacheBudget !== undefined) lifecycle.cacheBudgetBytes = options.cacheBudget;
       const registry = await startRegistry({
         dataDir: options.data,
         host: options.listen.host,
         port: options.listen.port,
         deletesEnabled: options.delete,
+        lifecycle,
+        ...(quotas ? { quotas: () => quotas } : {}),
         ...(store ? { store } : {}),
         ...(options.auth !== undefined ? { auth: { file: options.auth } } : {}),
       });
-      const reloadAuth = (): void => {
-        registry.auth?.reload().then(
-          () => process.stderr.write('strata: auth file read again\n'),
-          (error: unknown) => process.stderr.write(`strata: auth file not read again, the rules in force stay: ${error instanceof Error ? error.message : String(error)}\n`),
+      const reread = (what: string, work: () => Promise<unknown>): void => {
+        work().then(
+          () => process.stderr.write(`strata: ${what} read again\n`),
+          (error: unknown) => process.stderr.write(`strata: ${what} not read again, the rules in force stay: ${error instanceof Error ? error.message : String(error)}\n`),
         );
       };
-      if (registry.auth) process.on('SIGHUP', reloadAuth);
+      const rereadFiles = (): void => {
+        if (registry.auth) reread('auth file', () => registry.auth!.reload());
+        if (options.retention !== undefined) reread('retention file', async () => (retention = await loadRetentionFile(options.retention!)));
+        if (options.quotas !== undefined) reread('quota file', async () => (quotas = await loadQuotasFile(options.quotas!)));
+      };
+      if (registry.auth || options.retention !== undefined || options.quotas !== undefined) process.on('SIGHUP', rereadFiles);
       const where = options.cas === undefined ? `data in ${options.data}` : `content in strata cas at ${options.cas}, metadata in ${options.data}`;
       process.stderr.write(`strata: serving ${registry.url} (${where})\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGTERM', stop);
-          process.off('SIGHUP', reloadAuth);
+          process.off('SIGHUP', rereadFiles);
           context.signal.removeEventListener('abort', stop);
           resolve();
         };
