@@ -3,10 +3,10 @@ import { Digester, parseDigest, sha256Raw } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 import { decodeChunk } from './chunk-codec.ts';
 import type { BlobRecipe, ChunkData, CommitResult } from './content-store.ts';
-import type { EngineCore } from './engine-core.ts';
+import { pinIfIndexed, type EngineCore } from './engine-core.ts';
 import { countUses } from './index-db.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
-import { readRecipe } from './read-path.ts';
+import { readChunk, readRecipe } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
 import { decodeRecipe, encodeChunkedRecipe, encodeInlineRecipe, RecipeKind, RecipeChunks, encodeChunkList } from './recipe.ts';
 
@@ -31,56 +31,69 @@ export function recipeOf(core: EngineCore, digest: string, bytes: Buffer): BlobR
   };
 }
 
-/** Stores chunks the index lacks (as garbage until a recipe uses them) and returns all their digests. */
+/**
+ * Stores chunks the index lacks (as garbage until a recipe uses them) and
+ * returns all their digests. The chunks are pinned while this runs, so those
+ * already indexed are not swept before the lease takes them.
+ */
 export async function putChunks(core: EngineCore, chunks: readonly ChunkData[], lease: string | undefined): Promise<string[]> {
-  const { index, pool, packWriter } = core;
+  const { index, pool, packWriter, pins, unindexed } = core;
   const digests: string[] = [];
   const fresh: { digest: Buffer; data: Uint8Array }[] = [];
+  const known: Buffer[] = [];
   const seen = new Set<string>();
   for (const { digest: claimed, data } of chunks) {
     if (!(data instanceof Uint8Array)) throw new StrataError('InvalidArgument', 'chunk data must be bytes');
     if (data.byteLength === 0 || data.byteLength > core.settings.chunker.maxSize) {
       throw new StrataError('InvalidArgument', `a chunk is 1 to ${core.settings.chunker.maxSize} bytes, not ${data.byteLength}`);
     }
-    const digest = sha256Raw(data);
-    const hex = digest.toString('hex');
+    const hex = sha256Raw(data).toString('hex');
     if (claimed !== undefined && chunkDigest(claimed).toString('hex') !== hex) {
       throw new StrataError('DigestMismatch', `chunk content hashes to ${hex}, not ${claimed}`, {
         details: { expected: claimed, actual: hex },
       });
     }
     digests.push(hex);
-    if (!seen.has(hex) && !index.hasChunk(digest)) fresh.push({ digest, data });
-    seen.add(hex);
   }
-  const stored = fresh.length === 0 ? [] : await pool.compress(fresh.map((chunk) => chunk.data));
-  const records: RecordFields[] = stored.map((payload, i) => ({
-    type: RecordType.Chunk,
-    codec: payload.codec as Codec,
-    key: fresh[i]!.digest,
-    rawLength: fresh[i]!.data.byteLength,
-    payload: payload.payload,
-  }));
-  const placed = records.length === 0 ? [] : await packWriter.append(records);
-  const durable = await packWriter.sync();
-  await index.addChunks(
-    placed.map((where, i) => ({
-      digest: fresh[i]!.digest,
-      location: { ...where, rawLength: fresh[i]!.data.byteLength, codec: stored[i]!.codec },
-    })),
-    durable,
-    lease,
-  );
-  if (lease !== undefined) {
+  const token = unindexed.begin(packWriter.openPackId);
+  try {
+    chunks.forEach(({ data }, i) => {
+      const hex = digests[i]!;
+      if (seen.has(hex)) return;
+      seen.add(hex);
+      const digest = Buffer.from(hex, 'hex');
+      if (pinIfIndexed(core, digest, hex)) known.push(digest);
+      else fresh.push({ digest, data });
+    });
+    const stored = fresh.length === 0 ? [] : await pool.compress(fresh.map((chunk) => chunk.data));
+    const records: RecordFields[] = stored.map((payload, i) => ({
+      type: RecordType.Chunk,
+      codec: payload.codec as Codec,
+      key: fresh[i]!.digest,
+      rawLength: fresh[i]!.data.byteLength,
+      payload: payload.payload,
+    }));
+    const placed = records.length === 0 ? [] : await packWriter.append(records);
+    const durable = await packWriter.sync();
+    await index.addChunks(
+      placed.map((where, i) => ({
+        digest: fresh[i]!.digest,
+        location: { ...where, rawLength: fresh[i]!.data.byteLength, codec: stored[i]!.codec },
+      })),
+      durable,
+      lease,
+    );
     // Chunks that were already there are held by the lease too.
-    const known = [...seen].filter((hex) => !fresh.some((chunk) => chunk.digest.toString('hex') === hex));
-    if (known.length > 0) {
+    if (lease !== undefined && known.length > 0) {
       await index.addChunks(
-        known.map((hex) => ({ digest: Buffer.from(hex, 'hex'), location: index.getChunk(Buffer.from(hex, 'hex'))! })),
+        known.map((digest) => ({ digest, location: index.getChunk(digest)! })),
         durable,
         lease,
       );
     }
+  } finally {
+    unindexed.end(token);
+    for (const hex of seen) pins.release(hex);
   }
   return digests;
 }
@@ -92,8 +105,7 @@ export async function* readChunks(core: EngineCore, digests: readonly string[], 
     const entry = core.index.getChunk(key);
     const hex = key.toString('hex');
     if (!entry) throw new StrataError('NotFound', `chunk ${hex} not found`, { details: { chunk: hex } });
-    const payload = await core.packs.read(entry.packId, entry.payloadOffset, entry.storedLength);
-    yield { digest: hex, data: decodeChunk(payload, entry.codec, entry.rawLength, key) };
+    yield { digest: hex, data: await readChunk(core, key, entry) };
   }
 }
 
@@ -123,7 +135,26 @@ export async function commitRecipe(
       details: { expected: expected.size, actual: total },
     });
   }
-  const missing = [...new Set(refs.filter((ref) => !index.hasChunk(ref.digest)).map((ref) => ref.digest.toString('hex')))];
+  // Pinned until the commit's transaction has taken its references (or failed).
+  const pinned = [...new Set(refs.map((ref) => ref.digest.toString('hex')))];
+  const missing = pinned.filter((hex) => !pinIfIndexed(core, Buffer.from(hex, 'hex'), hex));
+  try {
+    return await commitPinned(core, digest, expected.size, refs, missing, lease);
+  } finally {
+    for (const hex of pinned) core.pins.release(hex);
+  }
+}
+
+async function commitPinned(
+  core: EngineCore,
+  digest: string,
+  size: number,
+  refs: { digest: Buffer; length: number }[],
+  missing: string[],
+  lease: string | undefined,
+): Promise<CommitResult> {
+  const { index, packWriter } = core;
+  const expected = { digest, size };
   if (missing.length > 0) {
     throw new StrataError('FailedPrecondition', `${missing.length} chunks of ${digest} are missing`, { details: { missing } });
   }
@@ -153,11 +184,13 @@ export async function commitRecipe(
   }
   const createdAt = Date.now();
   const recipe = inline ? encodeInlineRecipe(Buffer.concat(inlinePieces), createdAt) : encodeChunkedRecipe(refs, expected.size, createdAt);
-  const { indexValue, durable } = await appendRecipe(core, digest, recipe);
   const commitChunks = inline
     ? []
     : [...countUses(refs)].map(([hex, uses]) => ({ digest: Buffer.from(hex, 'hex'), uses, location: undefined }));
-  const commit = { digest, recipe: indexValue, size: expected.size, chunks: commitChunks, durable, ...(lease === undefined ? {} : { lease }) };
-  const { created } = await index.commitBlob(commit);
-  return { digest, size: expected.size, created };
+  return core.blobLocks.withLocks([digest], async () => {
+    const { indexValue, durable } = await appendRecipe(core, digest, recipe);
+    const commit = { digest, recipe: indexValue, size: expected.size, chunks: commitChunks, durable, ...(lease === undefined ? {} : { lease }) };
+    const { created } = await index.commitBlob(commit);
+    return { digest, size: expected.size, created };
+  });
 }

@@ -38,6 +38,10 @@ import { scanPack, type PackScan } from './pack-scan.ts';
 import { LocalPackStore, type PackStore } from './pack-store.ts';
 import { PackWriter, sealPack, type DurablePoint } from './pack-writer.ts';
 import { PendingChunks } from './pending-chunks.ts';
+import { BlobLocks } from './blob-locks.ts';
+import { ChunkPins } from './chunk-pins.ts';
+import { collectGarbage } from './garbage-collection.ts';
+import { UnindexedAppends } from './unindexed-appends.ts';
 import { readRecipe, withSignal } from './read-path.ts';
 import { replayPackTail, type ReplayReport } from './replay.ts';
 import { decodeRecipe, RecipeKind, type Recipe } from './recipe.ts';
@@ -122,6 +126,9 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
       packWriter,
       pool,
       pending: new PendingChunks(),
+      pins: new ChunkPins(),
+      blobLocks: new BlobLocks(),
+      unindexed: new UnindexedAppends(),
       settings,
       hotCache,
       cacheIngests: options.cacheIngests === true,
@@ -395,15 +402,18 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
 
   async delete(digest: string): Promise<void> {
     const found = this.#recipe(digest);
-    const { packWriter, index } = this.#core;
-    // The tombstone reaches the packs first, so a rebuilt index does not bring the blob back.
-    const key = Buffer.from(found.digest);
-    await packWriter.append([{ type: RecordType.Tombstone, codec: Codec.None, key, rawLength: 0, payload: new Uint8Array() }]);
-    const durable = await packWriter.sync();
+    const { packWriter, index, blobLocks } = this.#core;
+    await blobLocks.withLocks([found.digest], async () => {
+      // The tombstone reaches the packs first, so a rebuilt index does not bring the blob back.
+      const key = Buffer.from(found.digest);
+      await packWriter.append([{ type: RecordType.Tombstone, codec: Codec.None, key, rawLength: 0, payload: new Uint8Array() }]);
+      const durable = await packWriter.sync();
+      if (!(await index.deleteBlob(found.digest, durable))) {
+        throw new StrataError('NotFound', `blob ${found.digest} not found`, { details: { digest: found.digest } });
+      }
+    });
+    // After the index: a read that began before the delete and fills the cache is caught by remove.
     await this.#hotCache.remove(found.digest);
-    if (!(await index.deleteBlob(found.digest, durable))) {
-      throw new StrataError('NotFound', `blob ${found.digest} not found`, { details: { digest: found.digest } });
-    }
   }
 
   async *list(options: { signal?: AbortSignal } = {}): AsyncIterable<BlobStat> {
@@ -439,10 +449,20 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     return runFsck(this.#core, options);
   }
 
-  async collectGarbage(_options: GcOptions = {}): Promise<GcReport> {
+  /** Collections run one at a time; a second call waits for the first. */
+  async collectGarbage(options: GcOptions = {}): Promise<GcReport> {
     this.#checkOpen();
-    throw new StrataError('Unimplemented', 'garbage collection is not available yet');
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
+    const run = this.#gc.then(() => {
+      this.#checkOpen();
+      return collectGarbage(this.#core, { ...options, signal });
+    });
+    this.#gc = run.catch(() => {});
+    return run;
   }
+
+  #gc: Promise<unknown> = Promise.resolve();
+  readonly #closing = new AbortController();
 
   /**
    * Rebuilds the index from the packs alone. Writes in progress are aborted
@@ -458,6 +478,9 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      // A collection in progress stops at its next step; the step it is in finishes first.
+      this.#closing.abort();
+      await this.#gc;
       // Writes in progress are saved, not dropped: they resume when the store is opened again.
       for (const ingest of this.#ingests.values()) await ingest.checkpoint().catch(() => ingest.abort().catch(() => {}));
       this.#ingests.clear();

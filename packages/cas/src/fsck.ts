@@ -1,12 +1,11 @@
 import { Digester, parseDigest } from '@strata/digest';
 import { isDataLoss, StrataError } from '@strata/errors';
-import { decodeChunk } from './chunk-codec.ts';
 import type { FsckDamage, FsckOptions, FsckReport } from './content-store.ts';
 import type { EngineCore } from './engine-core.ts';
 import { countUses } from './index-db.ts';
 import { emptyCounters, type ChunkEntry, type Counters } from './layout.ts';
 import { scanPack } from './pack-scan.ts';
-import { readRecipe } from './read-path.ts';
+import { readChunk, readRecipe } from './read-path.ts';
 import { decodeRecipe, RecipeKind, type Recipe } from './recipe.ts';
 
 /**
@@ -43,8 +42,7 @@ export async function runFsck(core: EngineCore, options: FsckOptions): Promise<F
   for (const { digest, entry } of chunks) {
     options.signal?.throwIfAborted();
     try {
-      const payload = await packs.read(entry.packId, entry.payloadOffset, entry.storedLength);
-      decodeChunk(payload, entry.codec, entry.rawLength, digest);
+      await readChunk(core, digest, entry);
     } catch (error) {
       const hex = digest.toString('hex');
       badChunks.add(hex);

@@ -238,6 +238,22 @@ export class HotCache {
     }
   }
 
+  /**
+   * Drops the cached copies of blobs `isLive` says the store no longer
+   * holds (left behind by a crash between a delete and its cache removal).
+   * Returns how many were dropped.
+   */
+  async prune(isLive: (digest: string) => boolean): Promise<number> {
+    let dropped = 0;
+    for (const name of [...this.#entries.keys()]) {
+      const digest = digestOf(name);
+      if (digest === undefined || isLive(digest)) continue;
+      await this.remove(digest);
+      dropped++;
+    }
+    return dropped;
+  }
+
   async remove(digest: string): Promise<void> {
     const name = fileName(digest);
     const capture = this.#capturing.get(name);
@@ -274,4 +290,9 @@ export interface CacheCopy {
 
 function fileName(digest: string): string {
   return `blob-${digest.replace(':', '-')}`;
+}
+
+function digestOf(name: string): string | undefined {
+  const match = /^blob-([a-z0-9]+)-([a-f0-9]+)$/.exec(name);
+  return match ? `${match[1]}:${match[2]}` : undefined;
 }

@@ -19,6 +19,7 @@ import {
   encodeChunkEntry,
 } from './layout.ts';
 import type { DurablePoint } from './pack-writer.ts';
+import { StrataError } from '@strata/errors';
 import { decodeRecipe, RecipeKind } from './recipe.ts';
 
 /** Everything one blob commit changes, applied in one transaction. */
@@ -92,6 +93,19 @@ export interface EngineIndex {
   leases(): Iterable<{ id: string; lease: LeaseRecord }>;
   /** What a lease protects, as `blob:<digest>` and `chunk:<hex>` strings. */
   leaseResources(id: string): Iterable<string>;
+  /**
+   * Removes the given chunks in one transaction, each only if it still has
+   * no reference and `keep` does not claim it; `onSweep` is called for each
+   * removed chunk inside the transaction. Returns the chunks removed.
+   */
+  sweepChunks(digests: readonly Buffer[], keep: (hex: string) => boolean, onSweep: (hex: string) => void): Promise<number>;
+  /**
+   * Points chunks and packed blobs at copies of their records, each only if
+   * its entry still points at the record copied (`from`). Returns how many moved.
+   */
+  relocate(moves: Relocations, durable: DurablePoint): Promise<{ chunks: number; blobs: number }>;
+  /** Forces every committed transaction to disk (including what a machine crash could otherwise lose). */
+  syncToDisk(): Promise<void>;
   /** Removes a blob and drops its chunk references; false when absent. */
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean>;
   /** The furthest durable point of the packs any transaction recorded. */
@@ -108,6 +122,13 @@ export interface EngineIndex {
   /** Bytes the index occupies on disk. */
   diskBytes(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Where compaction copied records to. */
+export interface Relocations {
+  chunks: { digest: Buffer; from: { packId: number; payloadOffset: number }; to: Omit<ChunkEntry, 'refs'> }[];
+  /** Small blobs whose packed recipe moved: the index value pointing at the copy. */
+  blobs: { digest: string; from: { packId: number; payloadOffset: number }; value: Buffer }[];
 }
 
 export class LmdbIndex implements EngineIndex {
@@ -230,7 +251,8 @@ export class LmdbIndex implements EngineIndex {
         } else if (chunk.location) {
           entry = { ...chunk.location, refs: 0 };
         } else {
-          throw new Error(`chunk ${chunk.digest.toString('hex')} is neither indexed nor located`);
+          // Writers pin the indexed chunks they rely on, so garbage collection cannot have removed it.
+          throw new StrataError('Internal', `chunk ${chunk.digest.toString('hex')} is neither indexed nor located`);
         }
         if (entry.refs === 0) {
           counters.liveChunks++;
@@ -320,7 +342,9 @@ export class LmdbIndex implements EngineIndex {
 
   *leaseResources(id: string): Iterable<string> {
     const prefix = leaseResourceKey(id, '');
-    for (const key of this.#leaseResources.getKeys(leaseResourceRange(id))) yield key.slice(prefix.length);
+    for (const key of this.#leaseResources.getKeys(leaseResourceRange(id)) as Iterable<string | string[]>) {
+      yield Array.isArray(key) ? key.slice(1).join('\u0000') : key.slice(prefix.length);
+    }
   }
 
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean> {
@@ -352,6 +376,56 @@ export class LmdbIndex implements EngineIndex {
       this.#blobs.removeSync(digest);
       this.#meta.putSync(KEY_COUNTERS, counters);
       return true;
+    });
+  }
+
+  sweepChunks(digests: readonly Buffer[], keep: (hex: string) => boolean, onSweep: (hex: string) => void): Promise<number> {
+    return this.#write(() => {
+      const counters = this.counters();
+      let swept = 0;
+      for (const digest of digests) {
+        const entry = this.getChunk(digest);
+        const hex = digest.toString('hex');
+        if (!entry || entry.refs > 0 || keep(hex)) continue;
+        this.#chunks.removeSync(digest);
+        counters.garbageChunks--;
+        counters.garbageBytes -= entry.storedLength;
+        onSweep(hex);
+        swept++;
+      }
+      if (swept > 0) this.#meta.putSync(KEY_COUNTERS, counters);
+      return swept;
+    });
+  }
+
+  relocate(moves: Relocations, durable: DurablePoint): Promise<{ chunks: number; blobs: number }> {
+    return this.#write(() => {
+      this.#advanceDurable(durable);
+      let chunks = 0;
+      let blobs = 0;
+      for (const { digest, from, to } of moves.chunks) {
+        const entry = this.getChunk(digest);
+        if (!entry || entry.packId !== from.packId || entry.payloadOffset !== from.payloadOffset) continue;
+        this.#chunks.putSync(digest, encodeChunkEntry({ ...to, refs: entry.refs }));
+        chunks++;
+      }
+      for (const { digest, from, value } of moves.blobs) {
+        const bytes = this.#blobs.get(digest);
+        if (!bytes) continue;
+        const recipe = decodeRecipe(bytes);
+        if (recipe.kind !== RecipeKind.Packed || recipe.ref.packId !== from.packId || recipe.ref.payloadOffset !== from.payloadOffset) continue;
+        this.#blobs.putSync(digest, value);
+        blobs++;
+      }
+      return { chunks, blobs };
+    });
+  }
+
+  syncToDisk(): Promise<void> {
+    // lmdb-js has env.sync (mdb_env_sync, forced) but does not declare it.
+    const root = this.#root as unknown as { sync(callback: (error: unknown) => void): void };
+    return new Promise((resolve, reject) => {
+      root.sync((error) => (error ? reject(error) : resolve()));
     });
   }
 
@@ -402,6 +476,7 @@ export function countUses(chunks: Iterable<{ digest: Buffer }>): Map<string, num
 }
 
 function leaseResourceRange(id: string): { start: string; end: string } {
-  const prefix = leaseResourceKey(id, '');
-  return { start: prefix, end: `${prefix}\uffff` };
+  // lmdb's ordered-binary key encoding reads "<id>\0<resource>" as the array [id, resource]
+  // (NUL separates array elements) and compares ranges in that form.
+  return { start: [id], end: [id, '\uffff'] } as unknown as { start: string; end: string };
 }

@@ -3,7 +3,7 @@ import { Digester, parseDigest, sha256Raw, formatDigest } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 import type { BlobWriter, CommitResult, Expected, IngestStatus } from './content-store.ts';
 import type { EngineCore } from './engine-core.ts';
-import { decodeChunk } from './chunk-codec.ts';
+import { readChunk } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
 import { MIN_CACHED_BYTES, type CacheCopy } from './hot-cache.ts';
 import type { BlobCommit, CommitChunk, IngestCheckpoint } from './index-db.ts';
@@ -41,6 +41,8 @@ export class Ingest {
   readonly #recipe: ChunkRef[] = [];
   // Pending chunks this write holds a use of (hex digests).
   readonly #uses = new Set<string>();
+  // Every chunk of the write, pinned against garbage collection until it ends.
+  readonly #pinned = new Set<string>();
   #batch: { chunks: Uint8Array[]; digests: string[]; bytes: number } = { chunks: [], digests: [], bytes: 0 };
   #inFlight: Promise<void>[] = [];
   #failure: unknown;
@@ -71,24 +73,21 @@ export class Ingest {
   }
 
   async #restore(checkpoint: IngestCheckpoint): Promise<void> {
-    const { index, pending, packs } = this.#core;
+    const { index, pending } = this.#core;
     const located = new Map(checkpoint.located.map(({ digest, location }) => [digest.toString('hex'), location]));
     const chunks = decodeChunkList(checkpoint.chunks);
+    // The saved checkpoint protects these chunks until the pins take over.
+    for (const { digest } of chunks) this.#pin(digest.toString('hex'));
     for (const { digest, length } of chunks) {
       const hex = digest.toString('hex');
       const location = index.getChunk(digest) ?? located.get(hex);
       if (!location) throw new StrataError('DataLoss', `saved write ${this.ref} lost chunk ${hex}`);
-      const raw = decodeChunk(
-        await packs.read(location.packId, location.payloadOffset, location.storedLength),
-        location.codec,
-        location.rawLength,
-        digest,
-      );
+      const raw = await readChunk(this.#core, digest, location);
       this.#sha256.update(raw);
       this.#sha512?.update(raw);
       this.#recipe.push({ digest: Buffer.from(digest), length });
       if (!index.hasChunk(digest) && !this.#uses.has(hex)) {
-        if (!pending.use(hex)) pending.add(hex, Promise.resolve(location), () => {});
+        if (!pending.use(hex)) pending.add(hex, Promise.resolve(location), () => {}, location.packId);
         this.#uses.add(hex);
       }
     }
@@ -223,12 +222,20 @@ export class Ingest {
     }
   }
 
+  #pin(hex: string): void {
+    if (this.#pinned.has(hex)) return;
+    this.#pinned.add(hex);
+    this.#core.pins.hold(hex);
+  }
+
   #addChunk(chunk: Uint8Array): void {
     const digest = sha256Raw(chunk);
     this.#recipe.push({ digest, length: chunk.byteLength });
-    const { index, pending } = this.#core;
-    if (index.hasChunk(digest)) return;
+    const { index, pending, pins } = this.#core;
     const hex = digest.toString('hex');
+    // Pinned before the lookup: a chunk found in the index stays there until this write ends.
+    this.#pin(hex);
+    if (index.hasChunk(digest) && !pins.isSweeping(hex)) return;
     if (this.#uses.has(hex)) return;
     if (pending.use(hex)) {
       this.#uses.add(hex);
@@ -244,6 +251,7 @@ export class Ingest {
       hex,
       new Promise<ChunkLocation>((resolve) => (settle = resolve)),
       () => this.#flushBatch(),
+      this.#core.packWriter.openPackId,
     );
     (this.#batchSettlers ??= []).push(settle);
     if (this.#batch.bytes >= BATCH_BYTES) this.#flushBatch();
@@ -363,13 +371,15 @@ export class Ingest {
         chunks.push({ digest: chunkDigest, uses, location });
       }
     }
-    // Pack bytes are durable before the index transaction that refers to them.
-    const { indexValue, durable } = await appendRecipe(this.#core, digest, recipe);
-    const commit: BlobCommit = { digest, recipe: indexValue, size, chunks, durable, clearIngest: this.ref };
-    if (this.lease !== undefined) commit.lease = this.lease;
-    const { created } = await index.commitBlob(commit);
-    this.#checkpointed = false;
-    return { digest, size, created };
+    return this.#core.blobLocks.withLocks([digest], async () => {
+      // Pack bytes are durable before the index transaction that refers to them.
+      const { indexValue, durable } = await appendRecipe(this.#core, digest, recipe);
+      const commit: BlobCommit = { digest, recipe: indexValue, size, chunks, durable, clearIngest: this.ref };
+      if (this.lease !== undefined) commit.lease = this.lease;
+      const { created } = await index.commitBlob(commit);
+      this.#checkpointed = false;
+      return { digest, size, created };
+    });
   }
 
   abort(): Promise<void> {
@@ -388,6 +398,8 @@ export class Ingest {
     this.#dropCopy();
     for (const hex of this.#uses) this.#core.pending.release(hex);
     this.#uses.clear();
+    for (const hex of this.#pinned) this.#core.pins.release(hex);
+    this.#pinned.clear();
     this.#recipe.length = 0;
     if (this.#checkpointed) await this.#core.index.deleteIngest(this.ref);
   }

@@ -17,6 +17,7 @@ export interface PackStore {
   create(packId: number): Promise<PackAppender>;
   /** Reopens an open pack for appending after cutting it to `length` bytes (a torn tail). */
   resume(packId: number, length: number): Promise<PackAppender>;
+  /** Deletes a pack. Reads of it already in flight still complete; later ones fail. */
   remove(packId: number): Promise<void>;
   /** Bytes all packs occupy. */
   totalBytes(): Promise<number>;
@@ -40,11 +41,24 @@ export function packFileName(packId: number): string {
   return `${packId.toString().padStart(8, '0')}.pack`;
 }
 
-/** Packs as files in one local directory. */
+/** An open read handle and the reads using it. */
+interface Reader {
+  handle: Promise<FileHandle>;
+  users: number;
+  /** No longer handed out (evicted, or its pack removed): closed once its last read ends. */
+  retired: boolean;
+}
+
+/**
+ * Packs as files in one local directory. A pack removed while reads of it
+ * are in flight keeps its handle open until they end: on POSIX the removed
+ * file's bytes stay readable through it, so a reader that resolved a
+ * location before compaction moved the record still gets its bytes.
+ */
 export class LocalPackStore implements PackStore {
   readonly dir: string;
   // Open read handles, least recently used first.
-  #readers = new Map<number, Promise<FileHandle>>();
+  #readers = new Map<number, Reader>();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -73,39 +87,54 @@ export class LocalPackStore implements PackStore {
   }
 
   async read(packId: number, offset: number, length: number): Promise<Buffer> {
-    const handle = await this.#reader(packId);
-    const buffer = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-      if (bytesRead === 0) {
-        throw new StrataError('DataLoss', `pack ${packId} ends before byte ${offset + length}`, {
-          details: { packId, offset, length },
-        });
+    const reader = this.#reader(packId);
+    reader.users++;
+    try {
+      const handle = await reader.handle;
+      const buffer = Buffer.allocUnsafe(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+        if (bytesRead === 0) {
+          throw new StrataError('DataLoss', `pack ${packId} ends before byte ${offset + length}`, {
+            details: { packId, offset, length },
+          });
+        }
+        done += bytesRead;
       }
-      done += bytesRead;
+      return buffer;
+    } finally {
+      reader.users--;
+      if (reader.retired && reader.users === 0) closeReader(reader);
     }
-    return buffer;
   }
 
-  #reader(packId: number): Promise<FileHandle> {
-    let handle = this.#readers.get(packId);
-    if (handle) {
+  #reader(packId: number): Reader {
+    let reader = this.#readers.get(packId);
+    if (reader) {
       this.#readers.delete(packId);
-      this.#readers.set(packId, handle);
-      return handle;
+      this.#readers.set(packId, reader);
+      return reader;
     }
-    handle = open(this.#path(packId), 'r').catch((error: unknown) => {
-      this.#readers.delete(packId);
+    const handle = open(this.#path(packId), 'r').catch((error: unknown) => {
+      if (this.#readers.get(packId) === reader) this.#readers.delete(packId);
       throw new StrataError('DataLoss', `pack ${packId} cannot be opened`, { cause: error, details: { packId } });
     });
-    this.#readers.set(packId, handle);
+    reader = { handle, users: 0, retired: false };
+    this.#readers.set(packId, reader);
     if (this.#readers.size > MAX_OPEN_READERS) {
-      const [oldest, oldHandle] = this.#readers.entries().next().value as [number, Promise<FileHandle>];
-      this.#readers.delete(oldest);
-      void oldHandle.then((h) => h.close()).catch(() => {});
+      const [oldest] = this.#readers.keys();
+      this.#retire(oldest!);
     }
-    return handle;
+    return reader;
+  }
+
+  #retire(packId: number): void {
+    const reader = this.#readers.get(packId);
+    if (!reader) return;
+    this.#readers.delete(packId);
+    reader.retired = true;
+    if (reader.users === 0) closeReader(reader);
   }
 
   async create(packId: number): Promise<PackAppender> {
@@ -124,32 +153,41 @@ export class LocalPackStore implements PackStore {
     const handle = await open(this.#path(packId), 'r+');
     await handle.truncate(length);
     await handle.sync();
-    await this.#forgetReader(packId);
+    this.#retire(packId);
     return new LocalPackAppender(packId, handle, length);
   }
 
   async remove(packId: number): Promise<void> {
-    await this.#forgetReader(packId);
+    this.#retire(packId);
     await rm(this.#path(packId), { force: true });
   }
 
   async totalBytes(): Promise<number> {
     let total = 0;
-    for (const id of await this.list()) total += await this.size(id);
+    for (const id of await this.list()) {
+      try {
+        total += await this.size(id);
+      } catch (error) {
+        // Removed by compaction since the listing.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
     return total;
   }
 
-  async #forgetReader(packId: number): Promise<void> {
-    const handle = this.#readers.get(packId);
-    this.#readers.delete(packId);
-    if (handle) await handle.then((h) => h.close()).catch(() => {});
-  }
-
   async close(): Promise<void> {
-    const handles = [...this.#readers.values()];
-    this.#readers.clear();
-    await Promise.all(handles.map((h) => h.then((x) => x.close()).catch(() => {})));
+    const idle: Reader[] = [];
+    for (const [packId, reader] of [...this.#readers]) {
+      this.#readers.delete(packId);
+      reader.retired = true;
+      if (reader.users === 0) idle.push(reader);
+    }
+    await Promise.all(idle.map((reader) => reader.handle.then((handle) => handle.close()).catch(() => {})));
   }
+}
+
+function closeReader(reader: Reader): void {
+  void reader.handle.then((handle) => handle.close()).catch(() => {});
 }
 
 class LocalPackAppender implements PackAppender {

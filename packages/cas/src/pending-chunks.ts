@@ -8,6 +8,8 @@ interface PendingChunk {
   dispatch: () => void;
   ready: Promise<void>;
   users: number;
+  /** The open pack when the chunk was registered: it lands there or in a later pack. */
+  earliestPack: number;
 }
 
 /**
@@ -26,9 +28,12 @@ export class PendingChunks {
     return true;
   }
 
-  /** Registers a chunk about to be written, used once by the caller. */
-  add(hex: string, ready: Promise<ChunkLocation>, dispatch: () => void): void {
-    const entry: PendingChunk = { location: undefined, users: 1, ready: Promise.resolve(), dispatch };
+  /**
+   * Registers a chunk about to be written (to pack `earliestPack` or a later
+   * one), used once by the caller.
+   */
+  add(hex: string, ready: Promise<ChunkLocation>, dispatch: () => void, earliestPack: number): void {
+    const entry: PendingChunk = { location: undefined, users: 1, ready: Promise.resolve(), dispatch, earliestPack };
     entry.ready = ready.then(
       (location) => {
         entry.location = location;
@@ -50,6 +55,21 @@ export class PendingChunks {
   release(hex: string): void {
     const entry = this.#entries.get(hex);
     if (entry && --entry.users <= 0) this.#entries.delete(hex);
+  }
+
+  /**
+   * Packs that hold (or may soon hold) pending chunks: compaction must not
+   * move them, since no index entry points at those records yet. `from` is
+   * the oldest pack a chunk still being written may land in.
+   */
+  packsInUse(): { packs: Set<number>; from: number | undefined } {
+    const packs = new Set<number>();
+    let from: number | undefined;
+    for (const entry of this.#entries.values()) {
+      if (entry.location) packs.add(entry.location.packId);
+      else if (from === undefined || entry.earliestPack < from) from = entry.earliestPack;
+    }
+    return { packs, from };
   }
 
   get size(): number {

@@ -3,7 +3,7 @@ import { StrataError } from '@strata/errors';
 import { decodeChunk } from './chunk-codec.ts';
 import type { EngineCore } from './engine-core.ts';
 import type { ChunkEntry } from './layout.ts';
-import { RecipeKind, type PayloadRef, type Recipe, type RecipeChunks } from './recipe.ts';
+import { decodeRecipe, RecipeKind, type PayloadRef, type Recipe, type RecipeChunks } from './recipe.ts';
 import { loadPackedBytes } from './recipe-records.ts';
 import { digestBytes, parseDigest } from '@strata/digest';
 
@@ -37,7 +37,7 @@ export function readRecipe(core: EngineCore, digest: string, recipe: Recipe, off
 
 // A small blob is checked against its own digest before any of it is passed on.
 async function* packedBytes(core: EngineCore, digest: string, ref: PayloadRef, offset: number, length: number): AsyncGenerator<Buffer> {
-  const data = await loadPackedBytes(core, ref);
+  const data = await loadPackedBlob(core, digest, ref);
   if (digestBytes(data, parseDigest(digest).algorithm) !== digest) {
     throw new StrataError('DataLoss', `blob ${digest} is damaged`, { details: { blobs: [digest] } });
   }
@@ -114,8 +114,61 @@ function* planSpans(core: EngineCore, digest: string, chunks: RecipeChunks, firs
   if (span) yield span;
 }
 
+/**
+ * The bytes of a small blob kept in a pack. Compaction may have moved the
+ * record (and removed its pack) since `ref` was looked up: then the index
+ * says where it is now.
+ */
+export async function loadPackedBlob(core: EngineCore, digest: string, ref: PayloadRef): Promise<Buffer> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await loadPackedBytes(core, ref);
+    } catch (error) {
+      const bytes = core.index.getRecipe(digest);
+      const now = bytes ? decodeRecipe(bytes) : undefined;
+      if (attempt >= MAX_MOVES || now?.kind !== RecipeKind.Packed || sameRecord(now.ref, ref)) throw error;
+      ref = now.ref;
+    }
+  }
+}
+
+/**
+ * A chunk's raw bytes, checked against its digest. Compaction may have
+ * moved the chunk (and removed its pack) since `entry` was looked up: then
+ * the index says where it is now.
+ */
+export async function readChunk(core: EngineCore, digest: Buffer, entry: Omit<ChunkEntry, 'refs'>): Promise<Buffer> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const payload = await core.packs.read(entry.packId, entry.payloadOffset, entry.storedLength);
+      return decodeChunk(payload, entry.codec, entry.rawLength, digest);
+    } catch (error) {
+      const now = core.index.getChunk(digest);
+      if (attempt >= MAX_MOVES || !now || sameRecord(now, entry)) throw error;
+      entry = now;
+    }
+  }
+}
+
+// A record moves once per compaction; more moves during one read mean something else is wrong.
+const MAX_MOVES = 3;
+
+function sameRecord(a: { packId: number; payloadOffset: number }, b: { packId: number; payloadOffset: number }): boolean {
+  return a.packId === b.packId && a.payloadOffset === b.payloadOffset;
+}
+
 async function fetchSpan(core: EngineCore, span: Span): Promise<{ index: number; raw: Buffer }[]> {
-  const bytes = await core.packs.read(span.packId, span.start, span.end - span.start);
+  let bytes: Buffer;
+  try {
+    bytes = await core.packs.read(span.packId, span.start, span.end - span.start);
+  } catch (error) {
+    const moved = span.chunks.some(({ digest, entry }) => {
+      const now = core.index.getChunk(digest);
+      return now !== undefined && !sameRecord(now, entry);
+    });
+    if (!moved) throw error;
+    return Promise.all(span.chunks.map(async ({ index, digest, entry }) => ({ index, raw: await readChunk(core, digest, entry) })));
+  }
   return span.chunks.map(({ index, digest, entry }) => {
     const at = entry.payloadOffset - span.start;
     return { index, raw: decodeChunk(bytes.subarray(at, at + entry.storedLength), entry.codec, entry.rawLength, digest) };

@@ -30,6 +30,7 @@ export interface ReplayReport {
 export async function replayPackTail(packs: PackStore, index: EngineIndex, packIds: readonly number[]): Promise<ReplayReport> {
   const durable = index.durablePoint();
   const report: ReplayReport = { records: 0, blobs: 0, deletes: 0, skipped: [] };
+  const existing = new Set(packIds);
   for (const packId of packIds) {
     if (durable && packId < durable.packId) continue;
     const scan = await scanPack(packs, packId);
@@ -37,18 +38,29 @@ export async function replayPackTail(packs: PackStore, index: EngineIndex, packI
     const records = scan.records.filter((record) => record.recordOffset >= from);
     for (const record of records) {
       report.records++;
-      await apply(packs, index, packId, record, report);
+      await apply(packs, index, packId, record, report, existing);
     }
   }
   return report;
 }
 
-async function apply(packs: PackStore, index: EngineIndex, packId: number, record: RecordLocation, report: ReplayReport): Promise<void> {
+async function apply(
+  packs: PackStore,
+  index: EngineIndex,
+  packId: number,
+  record: RecordLocation,
+  report: ReplayReport,
+  existing: ReadonlySet<number>,
+): Promise<void> {
   const point: DurablePoint = { packId, length: record.payloadOffset + record.storedLength };
   const key = record.key;
   if (record.type === RecordType.Chunk) {
     const { payloadOffset, storedLength, rawLength, codec } = record;
-    await index.addChunks([{ digest: key, location: { packId, payloadOffset, storedLength, rawLength, codec } }], point);
+    const location = { packId, payloadOffset, storedLength, rawLength, codec };
+    // A compaction copy whose move the index lost while the old pack was removed: the copy is the chunk now.
+    const indexed = index.getChunk(key);
+    if (indexed && !existing.has(indexed.packId)) await index.relocate({ chunks: [{ digest: key, from: indexed, to: location }], blobs: [] }, point);
+    else await index.addChunks([{ digest: key, location }], point);
     return;
   }
   const digest = key.toString();
@@ -74,6 +86,12 @@ async function apply(packs: PackStore, index: EngineIndex, packId: number, recor
   }
   if (chunks.some((chunk) => !index.hasChunk(chunk.digest))) {
     report.skipped.push(digest);
+    return;
+  }
+  const indexed = index.getRecipe(digest);
+  const current = indexed ? decodeRecipe(indexed) : undefined;
+  if (current?.kind === RecipeKind.Packed && !existing.has(current.ref.packId)) {
+    await index.relocate({ chunks: [], blobs: [{ digest, from: current.ref, value }] }, point);
     return;
   }
   const { created } = await index.commitBlob({ digest, recipe: value, size, chunks, durable: point });
