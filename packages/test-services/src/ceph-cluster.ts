@@ -17,7 +17,7 @@ const CLI_TIMEOUT_MS = 60_000;
 export interface CephOptions {
   /** The directory the cluster's temp dir is made in; default the OS temp dir. */
   parentDir?: string;
-  /** How long start may take before it fails; default 120 s. */
+  /** How long start may take before it fails; default 180 s (a loaded CI machine is slow). */
   timeoutMs?: number;
   /** Size of the OSD's sparse block file; default 10 GiB. */
   osdSizeBytes?: number;
@@ -97,7 +97,7 @@ function portWasTaken(error: unknown): boolean {
 }
 
 async function startCephOnce(options: CephOptions, started: number): Promise<CephCluster> {
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const timeoutMs = options.timeoutMs ?? 180_000;
   const remainingMs = (): number => Math.max(0, timeoutMs - (Date.now() - started));
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'strata-ceph-'));
   const paths = cephPaths(dir);

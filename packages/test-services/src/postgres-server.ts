@@ -28,7 +28,7 @@ export interface PostgresOptions {
    * enter it (mkdtemp makes directories only their owner may enter).
    */
   parentDir?: string;
-  /** How long start may take before it fails; default 60 s. */
+  /** How long start may take before it fails; default 120 s (a loaded CI machine is slow). */
   timeoutMs?: number;
   /**
    * Keep fsync and full-page writes on. Off by default: test data dies with
@@ -84,7 +84,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     await requireExecutable(bin(program), 'postgresql-15');
   }
   const runAs = await serviceUser('postgres');
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const database = options.database ?? 'strata';
   const user = options.user ?? 'strata';
   const password = randomBytes(18).toString('hex');
