@@ -1,6 +1,14 @@
-import { type ChannelOptions, ChannelCredentials, credentials as grpcCredentials, loadPackageDefinition } from '@grpc/grpc-js';
+import {
+  type ChannelOptions,
+  ChannelCredentials,
+  credentials as grpcCredentials,
+  type Interceptor,
+  InterceptingCall,
+  loadPackageDefinition,
+} from '@grpc/grpc-js';
 import { CAS_SERVICE_NAME, loadCasPackageDefinition } from '@strata/proto';
 import type { ContentStoreClient } from '@strata/proto';
+import { StrataError } from '@strata/errors';
 import { RemoteContentStore } from './remote-store.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 
@@ -27,6 +35,8 @@ export interface ConnectOptions {
   maxMessageBytes?: number;
   /** Bytes per Write message; 1 MiB by default. */
   writePieceBytes?: number;
+  /** Bearer token sent with every call, for servers started with `--auth-token-file`. */
+  token?: string;
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -57,7 +67,10 @@ export function connectContentStore(address: string, options: ConnectOptions = {
     : grpcCredentials.createInsecure();
   const loaded = loadPackageDefinition(loadCasPackageDefinition());
   const Service = serviceConstructor(loaded, CAS_SERVICE_NAME);
-  const client = new Service(address, credentials, channelOptions);
+  const client = new Service(address, credentials, {
+    ...channelOptions,
+    ...(options.token !== undefined ? { interceptors: [bearerToken(options.token)] } : {}),
+  });
   return new RemoteContentStore(client, {
     deadlineMs: options.deadlineMs ?? 60_000,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
@@ -65,7 +78,24 @@ export function connectContentStore(address: string, options: ConnectOptions = {
   });
 }
 
-type ServiceConstructor = new (address: string, credentials: ChannelCredentials, options: ChannelOptions) => ContentStoreClient;
+// An interceptor rather than call credentials: grpc-js sends those over TLS
+// only, and a token to a loopback server in plaintext is a legitimate setup.
+function bearerToken(token: string): Interceptor {
+  if (token.length === 0 || /\s/.test(token)) throw new StrataError('InvalidArgument', 'a bearer token is one non-empty word');
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+}
+
+type ServiceConstructor = new (
+  address: string,
+  credentials: ChannelCredentials,
+  options: ChannelOptions & { interceptors?: Interceptor[] },
+) => ContentStoreClient;
 
 function serviceConstructor(loaded: object, name: string): ServiceConstructor {
   let node: unknown = loaded;

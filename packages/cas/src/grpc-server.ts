@@ -4,6 +4,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { StrataError } from '@strata/errors';
 import { CAS_SERVICE_NAME, loadCasPackageDefinition } from '@strata/proto';
 import type { Engine } from './engine.ts';
+import { bearerTokenInterceptor } from './grpc-auth.ts';
 import { contentStoreHandlers, type InFlight } from './grpc-handlers.ts';
 import { formatListenAddress, isLoopbackHost, parseListenAddress } from './listen-address.ts';
 
@@ -25,6 +26,11 @@ export interface ServeOptions {
   insecure?: boolean;
   /** Largest message accepted or sent; larger ones fail with RESOURCE_EXHAUSTED. 16 MiB by default. */
   maxMessageBytes?: number;
+  /**
+   * Bearer tokens: when given, every call but health checks must carry
+   * `authorization: Bearer <one of them>` (UNAUTHENTICATED otherwise).
+   */
+  authTokens?: readonly string[];
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -50,6 +56,7 @@ export async function serveContentStore(engine: Engine, options: ServeOptions): 
       `refusing to serve plaintext on ${options.listen}: give a TLS certificate and key, listen on loopback, or allow it with --insecure`,
     );
   }
+  if (options.authTokens?.length === 0) throw new StrataError('InvalidArgument', 'authTokens is empty: no call could be authorized');
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const server = new Server({
     'grpc.max_receive_message_length': maxMessageBytes,
@@ -58,6 +65,7 @@ export async function serveContentStore(engine: Engine, options: ServeOptions): 
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
+    ...(options.authTokens ? { interceptors: [bearerTokenInterceptor(options.authTokens)] } : {}),
   });
 
   const handlers = new Set<Promise<unknown>>();

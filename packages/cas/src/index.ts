@@ -7,4 +7,5 @@ export { LocalPackStore, type PackStore, type PackAppender } from './pack-store.
 export { DEFAULT_ZSTD_LEVEL } from './chunk-codec.ts';
 export { DEFAULT_INLINE_MAX_BYTES } from './store-format.ts';
 export { serveContentStore, DEFAULT_MAX_MESSAGE_BYTES, type ContentStoreServer, type ServeOptions, type ServerTls } from './grpc-server.ts';
+export { parseBearerTokens } from './grpc-auth.ts';
 export { parseListenAddress, formatListenAddress, isLoopbackHost, type ListenAddress } from './listen-address.ts';

@@ -10,7 +10,11 @@ export interface CasClientOptions {
   casCert?: string;
   casKey?: string;
   casServerName?: string;
+  casTokenFile?: string;
 }
+
+/** Environment variable with the bearer token for `--cas`, when no --cas-token-file is given. */
+export const CAS_TOKEN_ENV = 'STRATA_CAS_TOKEN';
 
 /** Adds the TLS options of a `--cas HOST:PORT` connection. */
 export function withCasTlsOptions(command: Command): Command {
@@ -18,7 +22,8 @@ export function withCasTlsOptions(command: Command): Command {
     .option('--cas-ca <file>', 'speak TLS to --cas, trusting the PEM CA bundle in FILE')
     .option('--cas-cert <file>', 'PEM client certificate for a server that requires mTLS (with --cas-key)')
     .option('--cas-key <file>', 'PEM private key of --cas-cert')
-    .option('--cas-server-name <name>', 'name the server certificate must carry, when not the host of --cas');
+    .option('--cas-server-name <name>', 'name the server certificate must carry, when not the host of --cas')
+    .option('--cas-token-file <file>', `bearer token for a --cas server that requires one (first token in FILE; or set ${CAS_TOKEN_ENV})`);
 }
 
 /**
@@ -30,14 +35,32 @@ export async function connectCas(command: Command, options: CasClientOptions & {
     command.error('--cas-cert and --cas-key go together', { exitCode: 2, code: 'strata.usage' });
   }
   const { connectContentStore } = await import('@strata/cas-client');
+  const token = await casToken(options);
+  const auth = token === undefined ? {} : { token };
   const wantsTls = options.casCa !== undefined || options.casCert !== undefined || options.casServerName !== undefined;
-  if (!wantsTls) return connectContentStore(options.cas);
+  if (!wantsTls) return connectContentStore(options.cas, auth);
   const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; serverName?: string } = {};
   if (options.casCa !== undefined) tls.ca = await readPem(options.casCa);
   if (options.casCert !== undefined) tls.cert = await readPem(options.casCert);
   if (options.casKey !== undefined) tls.key = await readPem(options.casKey);
   if (options.casServerName !== undefined) tls.serverName = options.casServerName;
-  return connectContentStore(options.cas, { tls });
+  return connectContentStore(options.cas, { tls, ...auth });
+}
+
+/** The token from --cas-token-file (its first token line), else from the environment. */
+async function casToken(options: CasClientOptions): Promise<string | undefined> {
+  if (options.casTokenFile === undefined) {
+    const fromEnv = process.env[CAS_TOKEN_ENV]?.trim();
+    return fromEnv ? fromEnv : undefined;
+  }
+  let text: string;
+  try {
+    text = await readFile(options.casTokenFile, 'utf8');
+  } catch (error) {
+    throw fileError(options.casTokenFile, error);
+  }
+  const { parseBearerTokens } = await import('@strata/cas');
+  return parseBearerTokens(text)[0];
 }
 
 async function readPem(path: string): Promise<Buffer> {

@@ -14,6 +14,7 @@ interface CasOptions extends DataOptions {
   tlsKey?: string;
   tlsClientCa?: string;
   insecure?: boolean;
+  authTokenFile?: string;
   graceMs: number;
 }
 
@@ -33,6 +34,7 @@ export function registerCas(program: Command, context: CliContext): void {
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-client-ca <file>', 'PEM CA bundle: require client certificates it signed (mTLS)')
     .option('--insecure', 'allow plaintext on an address other hosts can reach')
+    .option('--auth-token-file <file>', 'require a bearer token from FILE (one per line, # comments) on every call but health checks')
     .option('--grace-ms <n>', 'how long calls in flight may finish after a stop signal', parseByteCount, 10_000)
     .action((options: CasOptions, command: Command) => serveCas(options, context, command));
 }
@@ -45,12 +47,27 @@ async function serveCas(options: CasOptions, context: CliContext, command: Comma
     command.error('--tls-client-ca needs --tls-cert and --tls-key', { exitCode: 2, code: 'strata.usage' });
   }
   const tls = await loadTls(options);
-  const { openStore, serveContentStore } = await import('@strata/cas');
+  const { openStore, serveContentStore, parseBearerTokens } = await import('@strata/cas');
+  let authTokens: string[] | undefined;
+  if (options.authTokenFile !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(options.authTokenFile, 'utf8');
+    } catch (error) {
+      throw fileError(options.authTokenFile, error);
+    }
+    authTokens = parseBearerTokens(text);
+  }
   // Builders and registries pull what they just pushed: ingests fill the hot cache too.
   const engine = await openStore(engineDir(options.data), { cacheIngests: true });
   let server;
   try {
-    server = await serveContentStore(engine, { listen: options.listen, ...(tls ? { tls } : {}), insecure: options.insecure === true });
+    server = await serveContentStore(engine, {
+      listen: options.listen,
+      ...(tls ? { tls } : {}),
+      ...(authTokens ? { authTokens } : {}),
+      insecure: options.insecure === true,
+    });
   } catch (error) {
     await engine.close().catch(() => {});
     throw error;
