@@ -62,3 +62,32 @@ test('--cas-ca speaks TLS to a strata cas that presents a certificate; plaintext
   t.is((await strata(['stats', '--cas', address])).code, 1);
   t.is((await strata(['stats', '--cas', address, '--cas-cert', pki.clientCert])).code, 2);
 });
+
+test('strata cas --auth-token-file refuses clients without a listed token; --cas-token-file and STRATA_CAS_TOKEN send one', async (t) => {
+  const dir = await tempDir(t);
+  const tokens = await writeInput(dir, 'tokens', Buffer.from('# builders\nbuild-farm-4d1f0a\nregistry-9c2e77\n'));
+  const { address } = await startCas(t, dir, ['--auth-token-file', tokens.path]);
+  const mine = await writeInput(dir, 'mine', Buffer.from('registry-9c2e77\n'));
+  const wrong = await writeInput(dir, 'wrong', Buffer.from('registry-9c2e78\n'));
+  const input = await writeInput(dir, 'input', 40_000);
+
+  const refused = await strata(['ingest', '--cas', address, input.path]);
+  t.is(refused.code, 1);
+  t.is((await strata(['stats', '--cas', address, '--cas-token-file', wrong.path])).code, 1);
+  t.is((await strata(['stats', '--cas', address], { STRATA_CAS_TOKEN: 'nope' })).code, 1);
+
+  const ingested = await strata(['ingest', '--cas', address, '--cas-token-file', mine.path, input.path]);
+  t.is(ingested.code, 0, ingested.stderr);
+  const stats = await strata(['stats', '--cas', address, '--json'], { STRATA_CAS_TOKEN: 'build-farm-4d1f0a' });
+  t.is(stats.code, 0, stats.stderr);
+  t.is(JSON.parse(lines(stats)[0]!).blobs, 1);
+});
+
+test('strata cas with tokens still refuses plaintext off loopback without --insecure', async (t) => {
+  const dir = await tempDir(t);
+  const tokens = await writeInput(dir, 'tokens', Buffer.from('token-1\n'));
+  const result = await strata(['cas', '--data', join(dir, 'data'), '--listen', '0.0.0.0:0', '--auth-token-file', tokens.path]);
+  t.not(result.code, 0);
+  const empty = await writeInput(dir, 'empty', Buffer.from('# none\n'));
+  t.not((await strata(['cas', '--data', join(dir, 'data'), '--auth-token-file', empty.path])).code, 0);
+});

@@ -16,9 +16,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `strata` command in a child process, as a user would. */
-export function strata(args: readonly string[]): Promise<CliResult> {
-  const env = { ...process.env };
+/** Runs the real `strata` command in a child process, as a user would (with `extraEnv` added to its environment). */
+export function strata(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  const env = { ...process.env, ...extraEnv };
   delete env.STRATA_DEBUG;
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: Buffer[] = [];
