@@ -32,16 +32,16 @@ export interface RegistryKind {
   readonly name: string;
   readonly settings: string;
   version(): Promise<string>;
-  /** Starts the registry with its data and log in `dir`. */
-  start(dir: string): Promise<RunningRegistry>;
+  /** Starts the registry with its data and log in `dir`; `extraArgs` go to strata's command line (variants of one suite). */
+  start(dir: string, extraArgs?: readonly string[]): Promise<RunningRegistry>;
 }
 
 export const strataRegistry: RegistryKind = {
   name: 'strata',
   settings: 'strata serve --data DIR (gateway and engine in one process)',
   version: strataVersion,
-  start: (dir) =>
-    startRegistry(dir, async (port) => [process.execPath, [CLI_BIN, 'serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`]]),
+  start: (dir, extraArgs = []) =>
+    startRegistry(dir, async (port) => [process.execPath, [CLI_BIN, 'serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`, ...extraArgs]]),
 };
 
 export const distributionRegistry: RegistryKind = {
@@ -152,4 +152,57 @@ async function waitUntilServing(url: string, child: ChildProcess, logFile: strin
   }
   const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
   throw new StrataError('Unavailable', `registry at ${url} did not answer GET /v2/: ${tail}`);
+}
+
+/** `strata cas` running on a loopback port the kernel picked. */
+export interface RunningCas {
+  readonly host: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `strata cas --data DIR/data` on 127.0.0.1 and waits for its "listening on" line. */
+export async function startStrataCas(dir: string): Promise<RunningCas> {
+  const logFile = join(dir, 'cas.log');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  await new Promise((resolve) => log.once('open', resolve));
+  const child = spawn(process.execPath, [CLI_BIN, 'cas', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', log],
+    detached: true,
+  });
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  void exited.then(() => running.delete(child));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
+      if ((await Promise.race([exited, late])) === 'late') child.kill('SIGKILL');
+      clearTimeout(timer);
+    }
+    await exited;
+    log.close();
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new StrataError('Unavailable', 'strata cas did not start listening')), READY_TIMEOUT_MS);
+      child.stdout.on('data', (piece: Buffer) => {
+        text += piece.toString();
+        const match = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
+        if (match) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+      child.once('error', (error) => reject(new StrataError('Unavailable', `strata cas: ${error.message}`, { cause: error })));
+      child.once('close', (code) => reject(new StrataError('Unavailable', `strata cas exited (${code}) before listening`)));
+    });
+    child.stdout.resume();
+    return { host: '127.0.0.1', port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -100,3 +100,68 @@ export function reportHead(suite: string, facts: { startedAt: Date; finishedAt: 
     versions: facts.versions,
   };
 }
+
+/**
+ * strata's figure next to its peer's from the same run: the shape every
+ * suite's headline numbers share, which the combined report and the charts
+ * read. `ratio` is strata over the peer; `better` says which way is good
+ * (stored bytes and seconds: lower; MB/s: higher).
+ */
+export interface Comparison {
+  suite: string;
+  measurement: string;
+  scenario: string;
+  unit: 'bytes' | 'seconds' | 'MB/s';
+  better: 'lower' | 'higher';
+  strata: number;
+  peer: string;
+  peerValue: number;
+  ratio: number;
+  /** A headline of the suite: quoted in the combined report. */
+  headline?: boolean;
+}
+
+/** A comparison of two measured values, or undefined when either is missing or not a usable number. */
+export function compare(
+  fields: Omit<Comparison, 'strata' | 'peerValue' | 'ratio'>,
+  strata: number | undefined,
+  peerValue: number | undefined,
+): Comparison | undefined {
+  if (strata === undefined || peerValue === undefined || !(peerValue > 0) || !Number.isFinite(strata)) return undefined;
+  return { ...fields, strata, peerValue, ratio: strata / peerValue };
+}
+
+function formatValue(value: number, unit: Comparison['unit']): string {
+  if (unit === 'bytes') return `${round(value / MB_FOR_TABLES)} MB`;
+  if (unit === 'seconds') return `${round(value)} s`;
+  return `${round(value)} MB/s`;
+}
+
+const MB_FOR_TABLES = 1_000_000;
+
+/** The comparisons as a table: what, strata, peer, ratio with the direction that is better. */
+export function comparisonTable(comparisons: readonly Comparison[]): string {
+  return markdownTable(
+    ['measurement', 'scenario', 'strata', 'peer', 'peer value', 'strata / peer'],
+    comparisons.map((comparison) => [
+      comparison.measurement,
+      comparison.scenario,
+      formatValue(comparison.strata, comparison.unit),
+      comparison.peer,
+      formatValue(comparison.peerValue, comparison.unit),
+      `${comparison.ratio.toFixed(2)}× (${comparison.better} is better)`,
+    ]),
+  );
+}
+
+/** Writes `<suite>-<stamp>-<name>.svg` files beside the JSON; returns their paths. */
+export async function writeCharts(outDir: string, suite: string, stamp: string, charts: Record<string, string>): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const paths: string[] = [];
+  for (const [name, svg] of Object.entries(charts)) {
+    const path = join(outDir, `${suite}-${stamp}-${name}.svg`);
+    await writeFile(path, svg);
+    paths.push(path);
+  }
+  return paths;
+}

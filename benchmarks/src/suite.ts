@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Comparison } from './report.ts';
 import type { Progress } from './progress.ts';
 import type { Scratch } from './scratch.ts';
 
@@ -18,6 +19,10 @@ export interface SuiteReport {
   markdown: string;
   /** Printed to stdout at the end of the run (the results table). */
   summary: string;
+  /** strata next to its peers: drawn as a ratio chart, and what the combined report of `all` quotes. */
+  comparisons?: Comparison[];
+  /** More SVG charts by name (throughput, latency), written beside the report. */
+  charts?: Record<string, string>;
 }
 
 /**

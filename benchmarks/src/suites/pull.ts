@@ -12,7 +12,8 @@ import { concurrentGets, curlBlob, pushBlob, quantile, writeIncompressibleFile, 
 import { firstLine, MB, megabytesPerSecond, timed } from '../measure.ts';
 import { cachedImage, type ImageRecipe, type OciImage } from '../oci-image.ts';
 import { distributionRegistry, strataRegistry, type RegistryKind, type RunningRegistry } from '../registries.ts';
-import { reportHead, markdownTable, round, type Cell } from '../report.ts';
+import { lineChart } from '../charts.ts';
+import { compare, reportHead, markdownTable, round, type Cell, type Comparison } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
 
@@ -189,7 +190,10 @@ export const pullSuite: Suite = {
 
     compareWithPeer(figures, rows);
     const versions = await toolVersions();
-    return buildReport({ startedAt, finishedAt: new Date(), plan, image, figures, versions });
+    const report = buildReport({ startedAt, finishedAt: new Date(), plan, image, figures, versions });
+    const comparisons = comparisonsOf(figures, rowsOf(plan));
+    report.json.comparisons = comparisons;
+    return { ...report, comparisons, charts: await concurrencyCharts(figures, plan) };
   },
 };
 
@@ -334,6 +338,57 @@ function compareWithPeer(figures: Figure[], rows: readonly Row[]): void {
     strata.vsPeer = { peer: PEER, compared: row.compared, ratio };
     if (row.goal !== undefined) strata.goal = { atMost: row.goal, met: ratio <= row.goal };
   }
+}
+
+/** The figures with a peer in the shape every suite shares; cold first pull and hot median pull are the headlines. */
+function comparisonsOf(figures: readonly Figure[], rows: Rows): Comparison[] {
+  const headlines = new Set([key(rows.pull.first), key(rows.pull.median)]);
+  const comparisons: (Comparison | undefined)[] = [];
+  for (const strata of figures) {
+    if (strata.kind !== 'strata' || !strata.vsPeer) continue;
+    const peer = figures.find((figure) => figure.tool === PEER && key(figure) === key(strata));
+    const time = strata.vsPeer.compared === 'wall time';
+    comparisons.push(
+      compare(
+        {
+          suite: 'pull',
+          measurement: strata.measurement,
+          scenario: strata.scenario,
+          unit: time ? 'seconds' : 'MB/s',
+          better: time ? 'lower' : 'higher',
+          peer: PEER,
+          ...(headlines.has(key(strata)) ? { headline: true } : {}),
+        },
+        time ? strata.seconds : strata.megabytesPerSecond,
+        time ? peer?.seconds : peer?.megabytesPerSecond,
+      ),
+    );
+  }
+  return comparisons.filter((comparison): comparison is Comparison => comparison !== undefined);
+}
+
+/** Throughput and p50/p99 latency against the number of GETs in flight, one line per registry. */
+async function concurrencyCharts(figures: readonly Figure[], plan: Plan): Promise<Record<string, string>> {
+  const rows = rowsOf(plan).concurrent;
+  const measured = rows.flatMap((row, index) =>
+    figures
+      .filter((figure) => figure.available && key(figure) === key(row))
+      .map((figure) => ({ figure, level: plan.concurrency[index]! })),
+  );
+  if (measured.length === 0) return {};
+  const size = sizeLabel(plan.concurrentBlobBytes);
+  return {
+    throughput: await lineChart(`blob GET ${size}: throughput`, 'GETs in flight', 'MB/s', measured.map(({ figure, level }) => ({ tool: figure.tool, x: level, y: figure.megabytesPerSecond! }))),
+    latency: await lineChart(
+      `blob GET ${size}: latency per request`,
+      'GETs in flight',
+      'ms',
+      measured.flatMap(({ figure, level }) => [
+        { tool: figure.tool, x: level, y: figure.latencyMs!.p50, series: 'p50' },
+        { tool: figure.tool, x: level, y: figure.latencyMs!.p99, series: 'p99' },
+      ]),
+    ),
+  };
 }
 
 async function toolVersions(): Promise<Record<string, string>> {
