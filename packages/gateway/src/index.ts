@@ -10,6 +10,9 @@ export { parseScope, formatScope, scopesOf, type AccessEntry } from './scopes.ts
 export type { GatewayStore, GatewaySettings } from './context.ts';
 export type { RegistryMetadata, ManifestRecord, ReferrerDescriptor, UploadSession, Page } from './metadata.ts';
 export { LmdbMetadata } from './lmdb-metadata.ts';
+export { PgMetadata, type PgMetadataOptions } from './pg-metadata.ts';
+export { DEFAULT_PG_SCHEMA, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './pg-schema.ts';
+export { describeMetadata, openMetadata, parseMetadataUrl, redactUrl, type MetadataSetting } from './metadata-selection.ts';
 export { ERROR_REGISTRY, RegistryError, registryErrorFrom, type OciErrorCode } from './errcode.ts';
 export { isRepositoryName, isTag } from './names.ts';
 export { MAX_MANIFEST_BYTES, OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST } from './manifest.ts';

@@ -5,8 +5,9 @@ import type { Logger } from 'pino';
 import { loadAuthFile } from './auth-file.ts';
 import { RegistryAuth, type RegistryAuthOptions } from './auth.ts';
 import { Gateway } from './gateway.ts';
-import { LmdbMetadata } from './lmdb-metadata.ts';
+import type { RegistryMetadata } from './metadata.ts';
 import { lockMetadataDir } from './metadata-lock.ts';
+import { openMetadata, type MetadataSetting } from './metadata-selection.ts';
 import type { QuotaPolicy } from './quotas.ts';
 import { CollectionGuard } from './collection-guard.ts';
 import { DEFAULT_GRACE_PERIOD_MS, type CollectableStore } from './registry-gc.ts';
@@ -31,6 +32,12 @@ export interface RegistryOptions {
   lifecycle?: LifecycleSettings;
   /** Quotas per repository prefix, read at each push. */
   quotas?: () => QuotaPolicy | undefined;
+  /**
+   * Metadata in PostgreSQL (`postgresql://…` or options), shared by any
+   * number of registries; by default LMDB in DIR/gateway. The token key
+   * stays in DIR/gateway either way.
+   */
+  metadata?: MetadataSetting;
 }
 
 /** Auth settings of a registry; the users and rules come from `file`. */
@@ -47,7 +54,7 @@ export interface RunningRegistry {
   store: RegistryStore;
   /** The registry's auth, when it runs with it (reload() after editing the auth file). */
   auth: RegistryAuth | undefined;
-  metadata: LmdbMetadata;
+  metadata: RegistryMetadata;
   /** Garbage collection and eviction of this registry (collect() runs one now). */
   lifecycle: RegistryLifecycle;
   url: string;
@@ -60,11 +67,11 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const metadataDir = join(options.dataDir, 'gateway');
   const unlock = await lockMetadataDir(metadataDir);
   let store: RegistryStore | undefined;
-  let metadata: LmdbMetadata | undefined;
+  let metadata: RegistryMetadata | undefined;
   try {
     // A registry's clients pull what was just pushed: ingests fill the hot cache too.
     store = options.store ?? (await openStore(join(options.dataDir, 'cas'), { cacheIngests: true }));
-    metadata = await LmdbMetadata.open(metadataDir);
+    metadata = await openMetadata(options.metadata, metadataDir);
     const auth = options.auth ? await openAuth(options.auth, join(metadataDir, 'token-key')) : undefined;
     let lifecycle: RegistryLifecycle | undefined;
     // A digest pushes used within the grace period is as safe as a link made within it.

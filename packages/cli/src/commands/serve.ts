@@ -1,5 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { loadQuotasFile, loadRetentionFile, startRegistry, type LifecycleSettings, type QuotaPolicy, type RegistryStore, type RetentionPolicy } from '@strata/gateway';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { describeMetadata, loadQuotasFile, loadRetentionFile, parseMetadataUrl, startRegistry, type LifecycleSettings, type QuotaPolicy, type RegistryStore, type RetentionPolicy } from '@strata/gateway';
 import { parseDurationArgument, parseSizeArgument } from '../arguments.ts';
 import { connectCas, withCasTlsOptions, type CasClientOptions } from '../cas-connection.ts';
 import type { CliContext } from '../context.ts';
@@ -16,6 +16,7 @@ interface ServeOptions extends DataOptions, CasClientOptions {
   retention?: string;
   quotas?: string;
   cacheBudget?: number;
+  metadata?: string;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:5000';
@@ -45,6 +46,12 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
     .option('--auth <file>', 'require sign-in: users and per-repository access rules from FILE (see `strata user add`); SIGHUP reads it again')
     .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)')
+    .addOption(
+      new Option(
+        '--metadata <url>',
+        'keep the registry metadata in PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DB[?schema=NAME]) instead of DIR/gateway, shared by several `strata serve` over one --cas',
+      ).env('STRATA_METADATA'),
+    )
     .option('--gc-interval <duration>', 'collect garbage online this often (e.g. 6h); the report is logged', parseDurationArgument)
     .option('--gc-dry-run', 'scheduled collections only report what they would remove')
     .option('--grace <duration>', 'collections keep blobs linked or pushed this recently (default 1h)', parseDurationArgument)
@@ -53,6 +60,14 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--quotas <file>', 'byte quotas per repository prefix (YAML); pushes past them are DENIED; SIGHUP reads it again')
     .option('--cache-budget <size>', 'build-cache mode: evict least recently pulled images to keep stored bytes within SIZE (e.g. 50GiB)', parseSizeArgument);
   withCasTlsOptions(command).action(async (options: ServeOptions) => {
+      if (options.metadata !== undefined) {
+        try {
+          parseMetadataUrl(options.metadata);
+        } catch (error) {
+          // The message shows the URL without its password, unlike commander's own argument errors.
+          command.error(`--metadata: ${error instanceof Error ? error.message : String(error)}`, { exitCode: 2, code: 'strata.usage' });
+        }
+      }
       let retention: RetentionPolicy | undefined = options.retention === undefined ? undefined : await loadRetentionFile(options.retention);
       let quotas: QuotaPolicy | undefined = options.quotas === undefined ? undefined : await loadQuotasFile(options.quotas);
       let store: RegistryStore | undefined;
@@ -71,6 +86,7 @@ export function registerServe(program: Command, context: CliContext): void {
         lifecycle,
         ...(quotas ? { quotas: () => quotas } : {}),
         ...(store ? { store } : {}),
+        ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
         ...(options.auth !== undefined ? { auth: { file: options.auth } } : {}),
       });
       const reread = (what: string, work: () => Promise<unknown>): void => {
@@ -85,7 +101,8 @@ export function registerServe(program: Command, context: CliContext): void {
         if (options.quotas !== undefined) reread('quota file', async () => (quotas = await loadQuotasFile(options.quotas!)));
       };
       if (registry.auth || options.retention !== undefined || options.quotas !== undefined) process.on('SIGHUP', rereadFiles);
-      const where = options.cas === undefined ? `data in ${options.data}` : `content in strata cas at ${options.cas}, metadata in ${options.data}`;
+      const content = options.cas === undefined ? `content in ${options.data}` : `content in strata cas at ${options.cas}`;
+      const where = `${content}, metadata: ${describeMetadata(options.metadata, options.data)}`;
       process.stderr.write(`strata: serving ${registry.url} (${where})\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
