@@ -95,4 +95,43 @@ export const manageCases: SuiteCase[] = [
       t.true((await admin.fsck()).ok);
     },
   },
+  {
+    title: 'garbage collection keeps live blobs bit-exact, leaves no garbage, and a dry run changes nothing',
+    async run(t, { store, admin }) {
+      if (admin === undefined) {
+        t.pass();
+        return;
+      }
+      const shared = seededBytes('gc-shared', MiB);
+      const kept = Buffer.concat([shared, seededBytes('gc-kept', 200 * KiB)]);
+      const gone = Buffer.concat([shared, seededBytes('gc-gone', 700 * KiB)]);
+      const small = seededBytes('gc-small', 3 * KiB);
+      const a = await put(store, kept, 'gc-kept');
+      const b = await put(store, gone, 'gc-gone');
+      const c = await put(store, small, 'gc-small');
+      await store.delete(b.digest);
+
+      const before = await admin.stats();
+      const dry = await admin.collectGarbage({ dryRun: true });
+      t.true(dry.dryRun);
+      const unchanged = await admin.stats();
+      t.is(unchanged.blobs, before.blobs);
+      t.is(unchanged.garbageChunks, before.garbageChunks);
+      t.is(unchanged.garbageBytes, before.garbageBytes);
+
+      const report = await admin.collectGarbage();
+      t.false(report.dryRun);
+      t.is(report.chunksSwept, dry.chunksSwept);
+      const after = await admin.stats();
+      t.is(after.blobs, 2);
+      t.is(after.logicalBytes, kept.byteLength + small.byteLength);
+      t.is(after.garbageChunks, 0);
+      t.is(after.garbageBytes, 0);
+      sameBytes(t, await readAll(store, a.digest), kept);
+      sameBytes(t, await readAll(store, c.digest), small);
+      await rejects(t, () => store.stat(b.digest), isNotFound, 'the deleted blob after collection');
+      t.is((await admin.collectGarbage()).chunksSwept, 0, 'nothing left to sweep');
+      t.true((await admin.fsck()).ok);
+    },
+  },
 ];
