@@ -87,6 +87,10 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       options.lifecycle ?? {},
     );
     await gateway.listen(options.port ?? 5000, options.host ?? '127.0.0.1');
+    if (options.metadata !== undefined && (options.lifecycle?.gcIntervalMs !== undefined || options.lifecycle?.cacheBudgetBytes !== undefined)) {
+      // The collection guard orders pushes against deletes inside this process only.
+      gateway.log.warn('metadata is shared: run scheduled collection and build-cache eviction on one gateway only, at a quiet time (pushes through other gateways are protected by the grace period alone)');
+    }
     lifecycle.start();
     const opened = { metadata, store, lifecycle };
     let closing: Promise<void> | undefined;

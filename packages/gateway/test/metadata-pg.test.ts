@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import pg from 'pg';
+import { createMemoryStore } from '@strata/cas-testsuite';
 import { isFailedPrecondition, isInvalidArgument, isUnavailable } from '@strata/errors';
-import { MIGRATIONS, PgMetadata, SCHEMA_VERSION, migrate, openMetadata, parseMetadataUrl, redactUrl } from '@strata/gateway';
+import { MIGRATIONS, PgMetadata, SCHEMA_VERSION, migrate, openMetadata, parseMetadataUrl, redactUrl, startRegistry, type RegistryStore } from '@strata/gateway';
 import { startPostgres, type PostgresServer } from '@strata/test-services';
 import { runMetadataSuite } from './metadata-suite.ts';
+import { imageManifest, pullBlob, pullsBitExact, pushImage, sha256, silent, tempDir } from './support.ts';
 
 // One server for the file; every test gets a schema of its own on it.
 let server: PostgresServer | undefined;
@@ -106,4 +109,39 @@ test('a database that does not answer is Unavailable', async (t) => {
   closed.port = '1';
   const error = await t.throwsAsync(PgMetadata.open({ url: closed.toString(), schema: freshSchema() }));
   t.true(isUnavailable(error));
+});
+
+test('two registries over one schema and one store: push through one, pull through the other, an upload continued across them', async (t) => {
+  const store = createMemoryStore();
+  // Each registry closes its store: the shared one stays open until the test ends.
+  const shared = new Proxy(store, {
+    get(target, name) {
+      if (name === 'close') return async () => {};
+      const value: unknown = Reflect.get(target, name);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as RegistryStore;
+  const metadata = `${url()}?schema=${freshSchema()}`;
+  const [one, two] = await Promise.all([
+    startRegistry({ dataDir: await tempDir(t), port: 0, logger: silent, store: shared, metadata }),
+    startRegistry({ dataDir: await tempDir(t), port: 0, logger: silent, store: shared, metadata }),
+  ]);
+  t.teardown(async () => {
+    await one.close();
+    await two.close();
+  });
+  const built = imageManifest(randomBytes(200), [randomBytes(5000), randomBytes(7000)]);
+  t.is((await pushImage(one.url, 'team/app', built, 'v1')).status, 201);
+  t.true(await pullsBitExact(two.url, 'team/app', 'v1', built));
+  t.deepEqual(await two.metadata.listTags('team/app', { limit: 10 }), ['v1']);
+
+  const bytes = randomBytes(10_000);
+  const started = await fetch(`${one.url}/v2/team/app/blobs/uploads/`, { method: 'POST' });
+  const location = new URL(started.headers.get('location')!, one.url).pathname;
+  t.is((await fetch(`${one.url}${location}`, { method: 'PATCH', body: bytes.subarray(0, 4000), headers: { 'content-range': '0-3999' } })).status, 202);
+  const status = await fetch(`${two.url}${location}`);
+  t.is(status.headers.get('range'), '0-3999');
+  t.is((await fetch(`${two.url}${location}`, { method: 'PATCH', body: bytes.subarray(4000), headers: { 'content-range': '4000-9999' } })).status, 202);
+  t.is((await fetch(`${one.url}${location}?digest=${sha256(bytes)}`, { method: 'PUT' })).status, 201);
+  t.true((await pullBlob(two.url, 'team/app', sha256(bytes))).equals(bytes));
 });
