@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerAnalyze } from './commands/analyze.ts';
+import { registerBench } from './commands/bench.ts';
 import { registerCas } from './commands/cas.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerFsck } from './commands/fsck.ts';
@@ -22,6 +23,7 @@ const COMMANDS: readonly ((program: Command, context: CliContext) => void)[] = [
   registerServe,
   registerUser,
   registerAnalyze,
+  registerBench,
 ];
 
 /**
