@@ -84,7 +84,7 @@ export function readCorrections(bytes: Uint8Array): ParsedCorrections {
   if (params.hashBits < 8 || params.hashBits > 16 || params.windowBits < 8 || params.windowBits > 15) {
     throw damaged('correction stream has impossible model parameters');
   }
-  if (params.chain < 1 || params.chain > 1 << 16 || params.nice > 258 || params.good > 258) {
+  if (params.chain < 0 || params.chain > 1 << 16 || params.nice > 258 || params.good > 258) {
     throw damaged('correction stream has impossible model parameters');
   }
   const plainLength = source.uint();

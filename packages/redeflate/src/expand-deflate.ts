@@ -64,7 +64,7 @@ export interface ExpandOptions {
 }
 
 export const DEFAULT_SEGMENT_BYTES = 1 << 20;
-const ESTIMATE_BYTES = 256 * 1024;
+const ESTIMATE_BYTES = 128 * 1024;
 
 /** The stream as parsed once, shared by parameter estimation and encoding. */
 interface ParsedStream {
@@ -220,6 +220,7 @@ function encodeSegment(
           events.uint(EVENT_LITERAL);
           model.advance(position, 0, false);
           stats.corrections++;
+          if (stats.corrections > budget) return new Uint8Array(0);
         }
         position++;
         continue;
@@ -278,7 +279,8 @@ function decodeBlockTokens(stream: ParsedStream, block: BlockInfo, tokens: Token
 
 /** Candidate model parameters, most common producers first. */
 function candidateParams(): ModelParams[] {
-  return [6, 9, 1, 2, 3, 4, 5, 7, 8].map((level) => zlibLevelParams(level));
+  const literalsOnly: ModelParams = { ...zlibLevelParams(1), chain: 0 };
+  return [...[6, 9, 1, 2, 3, 4, 5, 7, 8].map((level) => zlibLevelParams(level)), literalsOnly];
 }
 
 /**
@@ -293,6 +295,7 @@ function estimateParams(stream: ParsedStream): ModelParams {
   const tokens = newTokenBuffer();
   let best = zlibLevelParams(6);
   let bestErrors = Infinity;
+  let bestTokens = 0;
   const trial = (params: ModelParams): void => {
     const stats: ExpandStats = {
       blocks: 0, storedBlocks: 0, fixedBlocks: 0, dynamicBlocks: 0, rawHeaders: 0, tokens: 0, corrections: 0, params,
@@ -300,6 +303,7 @@ function estimateParams(stream: ParsedStream): ModelParams {
     encodeSegment(stream, 0, last, new MatchModel(params), tokens, stats, bestErrors);
     if (stats.corrections < bestErrors) {
       bestErrors = stats.corrections;
+      bestTokens = stats.tokens;
       best = params;
     }
   };
@@ -307,6 +311,8 @@ function estimateParams(stream: ParsedStream): ModelParams {
     trial(params);
     if (bestErrors === 0) return best;
   }
+  // Hash and window sizes only refine a near match; a foreign matcher gains nothing from them.
+  if (bestErrors > bestTokens / 50) return best;
   const level = best;
   for (let hashBits = 9; hashBits <= 16; hashBits++) {
     if (hashBits !== level.hashBits) trial({ ...level, hashBits });

@@ -1,4 +1,24 @@
-export { expandDeflate, type DeflateExpansion, type ExpandOptions, type ExpandStats, type RestartPoint, DEFAULT_SEGMENT_BYTES } from './expand-deflate.ts';
-export { reconstructDeflate, DeflateRebuilder, rebuildDeflateStream } from './rebuild-deflate.ts';
+export {
+  DEFAULT_SEGMENT_BYTES,
+  type DeflateExpansion,
+  type ExpandOptions,
+  type ExpandStats,
+  type RestartPoint,
+  expandDeflate,
+} from './expand-deflate.ts';
+export { DeflateRebuilder, SEGMENT_LOOKAHEAD, rebuildDeflateStream, reconstructDeflate } from './rebuild-deflate.ts';
+export {
+  type GzipExpansion,
+  type GzipMember,
+  type GzipRestartPoint,
+  type ParsedGzip,
+  GzipRebuilder,
+  expandGzip,
+  isGzip,
+  parseGzip,
+  rebuildGzipStream,
+  reconstructGzip,
+} from './gzip.ts';
+export { expandVerified } from './expand-verified.ts';
 export { type ModelParams, zlibLevelParams } from './match-model.ts';
-export { readCorrections, type ParsedCorrections, type SegmentEntry, CORRECTIONS_VERSION } from './corrections.ts';
+export { CORRECTIONS_VERSION, type ParsedCorrections, type SegmentEntry, readCorrections } from './corrections.ts';

@@ -15,7 +15,7 @@ export interface ModelParams {
   maxLazy: number;
   /** Stop searching once a match this long is found. */
   nice: number;
-  /** Hash chain positions tried per search. */
+  /** Hash chain positions tried per search (0: never match, for Huffman-only producers). */
   chain: number;
   hashBits: number;
   windowBits: number;
@@ -147,7 +147,7 @@ export class MatchModel {
    */
   private search(position: number, previousLength: number): number {
     const lookahead = this.horizon - position;
-    if (lookahead < MIN_MATCH) return MIN_MATCH - 1;
+    if (lookahead < MIN_MATCH || this.params.chain === 0) return MIN_MATCH - 1;
     const data = this.data;
     let candidate = this.head[this.hashAt(position)]!;
     if (candidate < 0) return MIN_MATCH - 1;
