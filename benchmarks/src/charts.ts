@@ -21,11 +21,11 @@ async function render(spec: TopLevelSpec): Promise<string> {
 
 /**
  * One bar per comparison: strata's figure over its peer's, with a rule at 1
- * (as good as the peer). Each bar says which way is better in its label.
+ * (as good as the peer); the colour says who is ahead, whichever way is better for the figure.
  */
 export function ratioChart(title: string, comparisons: readonly Comparison[]): Promise<string> {
   const values = comparisons.map((comparison) => ({
-    what: `${comparison.measurement}, ${comparison.scenario} (vs ${comparison.peer}; ${comparison.better} is better)`,
+    what: `${comparison.measurement}, ${comparison.scenario} (vs ${comparison.peer})`,
     ratio: Number(comparison.ratio.toFixed(3)),
     outcome: (comparison.better === 'lower' ? comparison.ratio <= 1 : comparison.ratio >= 1) ? 'strata ahead' : 'peer ahead',
   }));
@@ -38,7 +38,7 @@ export function ratioChart(title: string, comparisons: readonly Comparison[]): P
       {
         mark: 'bar',
         encoding: {
-          y: { field: 'what', type: 'nominal', sort: null, title: null, axis: { labelLimit: 520 } },
+          y: { field: 'what', type: 'nominal', sort: null, title: null, axis: { labelLimit: 0 } },
           x: { field: 'ratio', type: 'quantitative', title: 'strata / peer', scale: { type: 'log' } },
           color: { field: 'outcome', type: 'nominal', scale: { domain: ['strata ahead', 'peer ahead'], range: ['#2f7d4f', '#b5523b'] }, title: null },
         },

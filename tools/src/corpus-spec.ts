@@ -66,7 +66,7 @@ const PYTHON_LIBS_FULL = [
 ];
 const EXPRESS_SMALL = ['4.18.2', '4.19.2', '4.21.2'];
 const EXPRESS_FULL = ['4.16.4', '4.17.1', '4.17.3', '4.18.2', '4.19.2', '4.21.2'];
-const FASTIFY_FULL = ['4.24.3', '4.26.2', '4.28.1', '5.2.1'];
+const FASTIFY_FULL = ['4.24.3', '4.26.2', '4.28.1', '5.1.0'];
 
 function pythonApp(base: LayerSpec, python: string, libs: readonly (readonly string[])[]): ImageSpec[] {
   return series(

@@ -20,7 +20,7 @@ import { casync } from '../peers/casync.ts';
 import type { Peer, StagedInput } from '../peers/peer.ts';
 import { restic } from '../peers/restic.ts';
 import type { Progress } from '../progress.ts';
-import { reportHead, markdownTable, REPO_ROOT, round, strataVersion, type Cell } from '../report.ts';
+import { compare, reportHead, markdownTable, REPO_ROOT, round, strataVersion, type Cell, type Comparison } from '../report.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
 
 const PEERS: readonly Peer[] = [casync, borg, restic];
@@ -107,9 +107,27 @@ export const ingestSuite: Suite = {
 
     compareWithPeers(figures);
     const versions = await toolVersions();
-    return buildReport({ startedAt, finishedAt: new Date(), input, figures, versions });
+    const report = buildReport({ startedAt, finishedAt: new Date(), input, figures, versions });
+    const comparisons = comparisonsOf(figures);
+    report.json.comparisons = comparisons;
+    return { ...report, comparisons };
   },
 };
+
+/** strata's figures next to the fastest peer's speed and the smallest peer's store, in the shape every suite shares. */
+function comparisonsOf(figures: readonly Figure[]): Comparison[] {
+  const comparisons: (Comparison | undefined)[] = [];
+  const peer = (tool: string | undefined): Figure | undefined => figures.find((figure) => figure.kind === 'peer' && figure.tool === tool);
+  for (const figure of figures) {
+    if (figure.kind !== 'strata' || !figure.available) continue;
+    const fields = { suite: 'ingest', measurement: '', scenario: figure.scenario };
+    const fastest = peer(figure.vsFastestPeer?.peer);
+    const smallest = peer(figure.vsSmallestPeer?.peer);
+    if (fastest) comparisons.push(compare({ ...fields, measurement: 'ingest speed', unit: 'MB/s', better: 'higher', peer: fastest.tool }, figure.megabytesPerSecond, fastest.megabytesPerSecond));
+    if (smallest) comparisons.push(compare({ ...fields, measurement: 'stored bytes', unit: 'bytes', better: 'lower', peer: smallest.tool }, figure.storedBytes, smallest.storedBytes));
+  }
+  return comparisons.filter((comparison): comparison is Comparison => comparison !== undefined);
+}
 
 async function selectInput(paths: string[], quick: boolean, signal: AbortSignal): Promise<Input> {
   if (paths.length > 0) return collectInput(paths);
