@@ -198,7 +198,12 @@ export interface FsckOptions {
 export interface GcOptions {
   /** Report what would be reclaimed; change nothing. */
   dryRun?: boolean;
-  /** Packs whose live fraction (live record bytes / pack bytes) is below this are compacted; 0.5 by default. */
+  /**
+   * Packs whose live fraction (live record bytes / pack bytes) is below this
+   * are compacted; 0.5 by default. Packs with no live record are always
+   * removed (so 0 compacts nothing else, 1 everything). InvalidArgument
+   * outside [0, 1].
+   */
   minLiveFraction?: number;
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; total: number; phase: string }) => void;
@@ -206,7 +211,7 @@ export interface GcOptions {
 
 export interface GcReport {
   dryRun: boolean;
-  /** Chunks no blob, lease or open write referenced, removed from the index. */
+  /** Chunks no blob, lease or open write referenced, removed from the index (in a dry run: that would be). */
   chunksSwept: number;
   /** Packs rewritten (live records copied to new packs) and packs deleted. */
   packsCompacted: number;
