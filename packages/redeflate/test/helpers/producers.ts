@@ -3,7 +3,7 @@
  * test time with the real tools on this machine.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -24,7 +24,7 @@ export function tarOf(root: string, limit: number, dir: string): Uint8Array {
       const full = join(path, name);
       let stats;
       try {
-        stats = statSync(full, { throwIfNoEntry: false });
+        stats = lstatSync(full, { throwIfNoEntry: false });
       } catch {
         continue;
       }
@@ -39,7 +39,7 @@ export function tarOf(root: string, limit: number, dir: string): Uint8Array {
   walk(root);
   const list = join(dir, 'files.list');
   writeFileSync(list, files.join('\n'));
-  return execFileSync('tar', ['-C', '/', '--no-recursion', '-cf', '-', '-T', list], {
+  return execFileSync('tar', ['-C', '/', '--no-recursion', '--hard-dereference', '-cf', '-', '-T', list], {
     maxBuffer: 2 * limit + (64 << 20),
   });
 }
