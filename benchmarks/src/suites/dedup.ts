@@ -7,13 +7,13 @@
  * also given the tars, which is what layer expansion will give it on
  * compressed layers.
  */
+import { createReadStream } from 'node:fs';
 import { link, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pMap from 'p-map';
-import { createReadStream } from 'node:fs';
 import { openStore, writeBlob } from '@strata/cas';
 import { errorCode } from '@strata/errors';
-import { describeCorpus, loadCorpus, repositoryOf, type Corpus } from '../corpus.ts';
+import { describeCorpus, imageBytes, loadCorpus, repositoryOf, type Corpus } from '../corpus.ts';
 import { diskUsage, firstLine, megabytesPerSecond, timed } from '../measure.ts';
 import { borg } from '../peers/borg.ts';
 import { casync } from '../peers/casync.ts';
@@ -64,7 +64,7 @@ export const dedupSuite: Suite = {
     progress.begin(3 + STRATA_SERVE_VARIANTS.length + 1 + FILE_PEERS.length);
     progress.step('corpus');
     const corpus = await loadCorpus(options.quick === true ? 'small' : 'full', signal);
-    const pushedBytes = corpus.images.reduce((total, image) => total + image.layers.reduce((sum, layer) => sum + layer.size, 0) + image.config.size + image.manifest.size, 0);
+    const pushedBytes = corpus.images.reduce((total, image) => total + imageBytes(image), 0);
     const tarBytes = corpus.images.reduce((total, image) => total + image.layers.reduce((sum, layer) => sum + layer.uncompressedSize, 0), 0);
 
     const figures: DedupFigure[] = [];

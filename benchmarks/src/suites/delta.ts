@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { connectContentStore, fileChunkSource, pullByChunks, type LocalChunkSource } from '@strata/cas-client';
 import { writeBlob, type ChunkTransfer } from '@strata/cas';
 import { errorCode } from '@strata/errors';
-import { describeCorpus, loadCorpus, repositoryOf, versionPairs, type Corpus, type CorpusImage } from '../corpus.ts';
+import { describeCorpus, imageBytes, loadCorpus, repositoryOf, versionPairs, type Corpus, type CorpusImage } from '../corpus.ts';
 import { startCountingProxy, type CountingProxy } from '../counting-proxy.ts';
 import { timed } from '../measure.ts';
 import { distributionRegistry, startStrataCas, strataRegistry, type RegistryKind } from '../registries.ts';
@@ -134,10 +134,6 @@ async function guarded(path: string, pairs: [CorpusImage, CorpusImage][], contex
   }
 }
 
-function blobBytes(image: CorpusImage): number {
-  return image.layers.reduce((total, layer) => total + layer.size, 0) + image.config.size + image.manifest.size;
-}
-
 /** Every image pushed untimed; per pair, N pulled into a fresh OCI layout, then N+1 into the same layout through the proxy. */
 async function measureLayerPulls(
   kind: RegistryKind,
@@ -173,7 +169,7 @@ async function measureLayerPulls(
       proxy.reset();
       const { seconds } = await timed(() => skopeo.copy(reference(to, proxied), `oci:${layout}:${to.name}`, context.signal));
       const { down, up } = proxy.counts();
-      figures.push({ path, pair: pairName(pair), available: true, bytesOnWire: down + up, seconds, imageBytes: blobBytes(to) });
+      figures.push({ path, pair: pairName(pair), available: true, bytesOnWire: down + up, seconds, imageBytes: imageBytes(to) });
     }
   } finally {
     await proxy.close();
@@ -256,8 +252,8 @@ async function measureChunkPulls(path: string, tars: boolean, corpus: Corpus, pa
           }
         });
         const { down, up } = proxy.counts();
-        const imageBytes = piecesOf(corpus, to, tars).reduce((total, piece) => total + piece.size, 0);
-        figures.push({ path, pair: pairName(pair), available: true, bytesOnWire: down + up, seconds, imageBytes, reusedBytes });
+        const wholeImage = piecesOf(corpus, to, tars).reduce((total, piece) => total + piece.size, 0);
+        figures.push({ path, pair: pairName(pair), available: true, bytesOnWire: down + up, seconds, imageBytes: wholeImage, reusedBytes });
       } finally {
         await local.close();
       }
