@@ -115,13 +115,20 @@ function withCharts(markdown: string, svgs: readonly string[]): string {
   return `${markdown.trimEnd()}\n\n${names.map((name) => `![${name}](${name})`).join('\n\n')}\n`;
 }
 
+/** The suite's options as its command line gives them when none is typed. */
+function defaultOptions(suite: Suite): Record<string, unknown> {
+  const command = new Command(suite.name);
+  suite.define(command);
+  return command.opts();
+}
+
 async function runAll(options: Record<string, unknown>, signal: AbortSignal): Promise<void> {
   const startedAt = new Date();
   const outcomes: { suite: string; ok: boolean; comparisons: Comparison[] }[] = [];
   for (const suite of SUITES) {
     if (signal.aborted) break;
     console.log(`\n## ${suite.name}\n`);
-    const report = await runSuite(suite, [], { out: options.out, ...(options.quick === true ? { quick: true } : {}) }, signal);
+    const report = await runSuite(suite, [], { ...defaultOptions(suite), out: options.out, ...(options.quick === true ? { quick: true } : {}) }, signal);
     outcomes.push({ suite: suite.name, ok: report !== undefined, comparisons: report?.comparisons ?? [] });
   }
   if (signal.aborted) return;
