@@ -20,6 +20,11 @@ export function chunkDigest(hex: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
+/**
+ * A blob's chunk list for chunk-aware transfer. Small blobs, and expanded
+ * layers (whose chunks are of the uncompressed content, not of the blob's
+ * bytes), have none: they answer `inline` and are read whole.
+ */
 export function recipeOf(core: EngineCore, digest: string, bytes: Buffer): BlobRecipe {
   const recipe = decodeRecipe(bytes);
   if (recipe.kind !== RecipeKind.Chunked) return { digest, size: recipe.size, inline: true, chunks: [] };
@@ -191,6 +196,7 @@ async function commitPinned(
     const { indexValue, durable } = await appendRecipe(core, digest, recipe);
     const commit = { digest, recipe: indexValue, size: expected.size, chunks: commitChunks, durable, ...(lease === undefined ? {} : { lease }) };
     const { created } = await index.commitBlob(commit);
+    if (created && !inline) core.afterCommit?.(digest, expected.size);
     return { digest, size: expected.size, created };
   });
 }

@@ -172,6 +172,9 @@ export interface StoreStats {
   garbageChunks: number;
   garbageBytes: number;
   packs: number;
+  /** Compressed layers held expanded (deduplicated by their uncompressed content), and the sum of their sizes. */
+  expandedBlobs?: number;
+  expandedLogicalBytes?: number;
 }
 
 export interface FsckDamage {

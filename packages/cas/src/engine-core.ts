@@ -26,6 +26,8 @@ export interface EngineCore {
   readonly hotCache: HotCache;
   /** Whether ingests copy their blob into the hot cache as it arrives. */
   readonly cacheIngests: boolean;
+  /** Told of every blob a commit created (layer expansion queues it). */
+  readonly afterCommit: ((digest: string, size: number) => void) | undefined;
 }
 
 /** Fixed when a store is created and recorded in its FORMAT file. */

@@ -47,6 +47,7 @@ import { replayPackTail, type ReplayReport } from './replay.ts';
 import { decodeRecipe, RecipeKind, type Recipe } from './recipe.ts';
 import { rebuildIndex, type RebuildReport } from './rebuild-index.ts';
 import { StoreLock } from './store-lock.ts';
+import { DEFAULT_EXPAND_MAX_BYTES, ExpansionQueue, type ExpansionResult } from './layer-expansion.ts';
 import { loadOrCreateFormat } from './store-format.ts';
 
 export interface EngineOptions {
@@ -68,6 +69,14 @@ export interface EngineOptions {
    * pushed. Off by default (a one-off ingest would only fill the disk).
    */
   cacheIngests?: boolean;
+  /**
+   * Expand gzip and zstd layers after they are committed, in the background,
+   * so layers dedup by their files (see FORMAT.md, expanded recipes). Off by
+   * default; `expandBlob` works either way.
+   */
+  expandLayers?: boolean;
+  /** Layers above this size are never expanded (expansion holds a layer and its plaintext in memory); 512 MiB by default. */
+  expandMaxBytes?: number;
 }
 
 export const DEFAULT_HOT_CACHE_BYTES = 2 * 1024 * 1024 * 1024;
@@ -120,6 +129,7 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     );
     const hotCache = await HotCache.open(cacheDir(dir), options.hotCacheBytes ?? DEFAULT_HOT_CACHE_BYTES);
     const pool = new CompressPool(settings.zstdLevel, options.compressThreads);
+    let expansion: ExpansionQueue | undefined;
     const core: EngineCore = {
       index,
       packs,
@@ -132,8 +142,13 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
       settings,
       hotCache,
       cacheIngests: options.cacheIngests === true,
+      afterCommit: options.expandLayers === true ? (digest) => expansion?.offer(digest) : undefined,
     };
-    return new Engine(dir, core, lock, report);
+    expansion = new ExpansionQueue(core, {
+      maxBytes: options.expandMaxBytes ?? DEFAULT_EXPAND_MAX_BYTES,
+      useWorker: options.compressThreads !== 0,
+    });
+    return new Engine(dir, core, lock, report, expansion);
   } catch (error) {
     for (const part of opened.reverse()) await part.close().catch(() => {});
     await lock.release();
@@ -194,13 +209,31 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   #closed: Promise<void> | undefined;
 
   readonly #hotCache: HotCache;
+  readonly #expansion: ExpansionQueue;
 
-  constructor(dir: string, core: EngineCore, lock: StoreLock, report: OpenReport) {
+  constructor(dir: string, core: EngineCore, lock: StoreLock, report: OpenReport, expansion: ExpansionQueue) {
     this.dir = dir;
     this.#core = core;
     this.#lock = lock;
     this.openReport = report;
     this.#hotCache = core.hotCache;
+    this.#expansion = expansion;
+  }
+
+  /**
+   * Expands a stored gzip or zstd layer now (after expansions already
+   * queued), whether or not the store expands layers by itself. The blob
+   * reads the same before and after. NotFound when absent.
+   */
+  async expandBlob(digest: string): Promise<ExpansionResult> {
+    const found = this.#recipe(digest);
+    return this.#expansion.expand(found.digest);
+  }
+
+  /** Resolves once the expansions queued so far (by commits or expandBlob) have ended. */
+  async expansionIdle(): Promise<void> {
+    this.#checkOpen();
+    await this.#expansion.idle();
   }
 
   get settings(): EngineSettings {
@@ -241,7 +274,8 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   #body(found: { digest: string; recipe: Recipe }, offset: number, length: number, signal: AbortSignal | undefined): Readable {
     const { digest, recipe } = found;
     const cache = this.#hotCache;
-    const chunked = recipe.kind === RecipeKind.Chunked;
+    // Expanded layers are rebuilt by re-encoding: a cached copy serves repeated pulls at file speed.
+    const chunked = recipe.kind === RecipeKind.Chunked || recipe.kind === RecipeKind.Expanded;
     let body = chunked ? cache.read(digest, recipe.size, offset, length) : undefined;
     if (!body) {
       body = readRecipe(this.#core, digest, recipe, offset, length);
@@ -441,6 +475,8 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
       garbageChunks: counters.garbageChunks,
       garbageBytes: counters.garbageBytes,
       packs: packIds.length,
+      expandedBlobs: counters.expandedBlobs,
+      expandedLogicalBytes: counters.expandedLogicalBytes,
     };
   }
 
@@ -481,6 +517,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
       // A collection in progress stops at its next step; the step it is in finishes first.
       this.#closing.abort();
       await this.#gc;
+      await this.#expansion.close();
       // Writes in progress are saved, not dropped: they resume when the store is opened again.
       for (const ingest of this.#ingests.values()) await ingest.checkpoint().catch(() => ingest.abort().catch(() => {}));
       this.#ingests.clear();

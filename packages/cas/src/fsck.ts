@@ -6,7 +6,7 @@ import { countUses } from './index-db.ts';
 import { emptyCounters, type ChunkEntry, type Counters } from './layout.ts';
 import { scanPack } from './pack-scan.ts';
 import { readChunk, readRecipe } from './read-path.ts';
-import { decodeRecipe, RecipeKind, type Recipe } from './recipe.ts';
+import { decodeRecipe, RecipeKind, recipeChunkRefs, usesChunks, type Recipe } from './recipe.ts';
 
 /**
  * Verifies the whole store: every pack's structure, every chunk's bytes
@@ -69,16 +69,23 @@ export async function runFsck(core: EngineCore, options: FsckOptions): Promise<F
     counters.blobs++;
     counters.logicalBytes += recipe.size;
     recipes.push({ digest, recipe });
-    if (recipe.kind !== RecipeKind.Chunked) {
+    if (!usesChunks(recipe)) {
       counters.uniqueBytes += recipe.size;
       continue;
     }
+    if (recipe.kind === RecipeKind.Expanded) {
+      counters.expandedBlobs++;
+      counters.expandedLogicalBytes += recipe.size;
+    }
     let total = 0;
-    for (const [hex, uses] of countUses(recipe.chunks)) expectedRefs.set(hex, (expectedRefs.get(hex) ?? 0) + uses);
-    for (const chunk of recipe.chunks) {
+    // Chunks an expanded layer's plaintext is made of add up to its uncompressed size; its corrections to what they are.
+    const sized = recipe.kind === RecipeKind.Expanded ? recipe.layer.plain : recipe.chunks;
+    const expectedTotal = recipe.kind === RecipeKind.Expanded ? recipe.layer.plainSize : recipe.size;
+    for (const [hex, uses] of countUses(recipeChunkRefs(recipe))) expectedRefs.set(hex, (expectedRefs.get(hex) ?? 0) + uses);
+    for (const { length } of sized) total += length;
+    for (const chunk of recipeChunkRefs(recipe)) {
       const hex = chunk.digest.toString('hex');
       const entry = entries.get(hex);
-      total += chunk.length;
       if (!entry) {
         damage.push({ kind: 'blob', id: digest, problem: `names chunk ${hex}, which the index lacks` });
         damagedBlobs.add(digest);
@@ -89,8 +96,8 @@ export async function runFsck(core: EngineCore, options: FsckOptions): Promise<F
         damagedBlobs.add(digest);
       }
     }
-    if (total !== recipe.size) {
-      damage.push({ kind: 'blob', id: digest, problem: `chunks add up to ${total} bytes, blob is ${recipe.size}` });
+    if (total !== expectedTotal) {
+      damage.push({ kind: 'blob', id: digest, problem: `chunks add up to ${total} bytes, the recipe says ${expectedTotal}` });
       damagedBlobs.add(digest);
     }
   }

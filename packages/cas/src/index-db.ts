@@ -20,7 +20,7 @@ import {
 } from './layout.ts';
 import type { DurablePoint } from './pack-writer.ts';
 import { StrataError } from '@strata/errors';
-import { decodeRecipe, RecipeKind } from './recipe.ts';
+import { decodeRecipe, RecipeKind, recipeChunkRefs, usesChunks, type Recipe } from './recipe.ts';
 
 /** Everything one blob commit changes, applied in one transaction. */
 export interface BlobCommit {
@@ -35,6 +35,15 @@ export interface BlobCommit {
   lease?: string;
   /** Only settle the lease and checkpoint of a blob that exists; `created` true means it does not. */
   existingOnly?: boolean;
+}
+
+/** A recipe replaced by another of the same content (layer expansion). */
+export interface RecipeSwap {
+  digest: string;
+  expected: Buffer;
+  recipe: Buffer;
+  chunks: readonly CommitChunk[];
+  durable: DurablePoint;
 }
 
 /** A write in progress, saved when its writer is closed so it can resume after a restart. */
@@ -106,6 +115,13 @@ export interface EngineIndex {
   relocate(moves: Relocations, durable: DurablePoint): Promise<{ chunks: number; blobs: number }>;
   /** Forces every committed transaction to disk (including what a machine crash could otherwise lose). */
   syncToDisk(): Promise<void>;
+  /**
+   * Replaces a blob's recipe in one transaction, only if the index still
+   * holds `expected` for it (byte for byte): takes references on the new
+   * recipe's chunks (`chunks`, located like a commit's) and drops those of
+   * the old one. False when the blob is gone or its recipe changed.
+   */
+  swapRecipe(swap: RecipeSwap): Promise<boolean>;
   /** Removes a blob and drops its chunk references; false when absent. */
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean>;
   /** The furthest durable point of the packs any transaction recorded. */
@@ -239,34 +255,90 @@ export class LmdbIndex implements EngineIndex {
       if (lease !== undefined) this.#holdInLease(lease, `blob:${digest}`);
       if (this.#blobs.doesExist(digest)) return { created: false };
       const counters = this.counters();
-      for (const chunk of chunks) {
-        const stored = this.getChunk(chunk.digest);
-        let entry: ChunkEntry;
-        if (stored) {
-          entry = stored;
-          if (entry.refs === 0) {
-            counters.garbageChunks--;
-            counters.garbageBytes -= entry.storedLength;
-          }
-        } else if (chunk.location) {
-          entry = { ...chunk.location, refs: 0 };
-        } else {
-          // Writers pin the indexed chunks they rely on, so garbage collection cannot have removed it.
-          throw new StrataError('Internal', `chunk ${chunk.digest.toString('hex')} is neither indexed nor located`);
-        }
-        if (entry.refs === 0) {
-          counters.liveChunks++;
-          counters.uniqueBytes += entry.rawLength;
-        }
-        entry.refs += chunk.uses;
-        this.#chunks.putSync(chunk.digest, encodeChunkEntry(entry));
-      }
+      this.#takeRefs(chunks, counters);
       if (chunks.length === 0) counters.uniqueBytes += size;
       counters.blobs++;
       counters.logicalBytes += size;
+      if (recipe.readUInt8(0) === RecipeKind.Expanded) {
+        counters.expandedBlobs++;
+        counters.expandedLogicalBytes += size;
+      }
       this.#blobs.putSync(digest, recipe);
       this.#meta.putSync(KEY_COUNTERS, counters);
       return { created: true };
+    });
+  }
+
+  // Inside a write transaction: one reference per use on each chunk, indexing those that come with a location.
+  #takeRefs(chunks: readonly CommitChunk[], counters: Counters): void {
+    for (const chunk of chunks) {
+      const stored = this.getChunk(chunk.digest);
+      let entry: ChunkEntry;
+      if (stored) {
+        entry = stored;
+        if (entry.refs === 0) {
+          counters.garbageChunks--;
+          counters.garbageBytes -= entry.storedLength;
+        }
+      } else if (chunk.location) {
+        entry = { ...chunk.location, refs: 0 };
+      } else {
+        // Writers pin the indexed chunks they rely on, so garbage collection cannot have removed it.
+        throw new StrataError('Internal', `chunk ${chunk.digest.toString('hex')} is neither indexed nor located`);
+      }
+      if (entry.refs === 0) {
+        counters.liveChunks++;
+        counters.uniqueBytes += entry.rawLength;
+      }
+      entry.refs += chunk.uses;
+      this.#chunks.putSync(chunk.digest, encodeChunkEntry(entry));
+    }
+  }
+
+  // Inside a write transaction: drops the references a recipe holds (an inline or packed one holds its bytes instead).
+  #dropRefs(recipe: Recipe, counters: Counters): void {
+    if (!usesChunks(recipe)) {
+      counters.uniqueBytes -= recipe.size;
+      return;
+    }
+    for (const [hex, uses] of countUses(recipeChunkRefs(recipe))) {
+      const key = Buffer.from(hex, 'hex');
+      const entry = this.getChunk(key);
+      if (!entry) continue;
+      entry.refs = Math.max(0, entry.refs - uses);
+      if (entry.refs === 0) {
+        counters.liveChunks--;
+        counters.uniqueBytes -= entry.rawLength;
+        counters.garbageChunks++;
+        counters.garbageBytes += entry.storedLength;
+      }
+      this.#chunks.putSync(key, encodeChunkEntry(entry));
+    }
+  }
+
+  swapRecipe({ digest, expected, recipe, chunks, durable }: RecipeSwap): Promise<boolean> {
+    return this.#write(() => {
+      this.#advanceDurable(durable);
+      const current = this.#blobs.get(digest);
+      if (!current || !current.equals(expected)) return false;
+      const counters = this.counters();
+      // New references first: a chunk both recipes use never passes through refs = 0.
+      this.#takeRefs(chunks, counters);
+      const old = decodeRecipe(current);
+      this.#dropRefs(old, counters);
+      const next = decodeRecipe(recipe);
+      if (!usesChunks(next)) counters.uniqueBytes += next.size;
+      if (old.kind === RecipeKind.Expanded) {
+        counters.expandedBlobs--;
+        counters.expandedLogicalBytes -= old.size;
+      }
+      if (next.kind === RecipeKind.Expanded) {
+        counters.expandedBlobs++;
+        counters.expandedLogicalBytes += next.size;
+      }
+      this.#blobs.putSync(digest, recipe);
+      this.#meta.putSync(KEY_COUNTERS, counters);
+      return true;
     });
   }
 
@@ -354,22 +426,10 @@ export class LmdbIndex implements EngineIndex {
       if (!bytes) return false;
       const recipe = decodeRecipe(bytes);
       const counters = this.counters();
-      if (recipe.kind === RecipeKind.Chunked) {
-        for (const [hex, uses] of countUses(recipe.chunks)) {
-          const key = Buffer.from(hex, 'hex');
-          const entry = this.getChunk(key);
-          if (!entry) continue;
-          entry.refs = Math.max(0, entry.refs - uses);
-          if (entry.refs === 0) {
-            counters.liveChunks--;
-            counters.uniqueBytes -= entry.rawLength;
-            counters.garbageChunks++;
-            counters.garbageBytes += entry.storedLength;
-          }
-          this.#chunks.putSync(key, encodeChunkEntry(entry));
-        }
-      } else {
-        counters.uniqueBytes -= recipe.size;
+      this.#dropRefs(recipe, counters);
+      if (recipe.kind === RecipeKind.Expanded) {
+        counters.expandedBlobs--;
+        counters.expandedLogicalBytes -= recipe.size;
       }
       counters.blobs--;
       counters.logicalBytes -= recipe.size;

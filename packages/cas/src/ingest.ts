@@ -378,6 +378,7 @@ export class Ingest {
       if (this.lease !== undefined) commit.lease = this.lease;
       const { created } = await index.commitBlob(commit);
       this.#checkpointed = false;
+      if (created && !inlineData) this.#core.afterCommit?.(digest, size);
       return { digest, size, created };
     });
   }

@@ -106,10 +106,13 @@ export interface Counters {
   /** Chunks in the index with refs = 0, and their stored bytes. */
   garbageChunks: number;
   garbageBytes: number;
+  /** Blobs held as expanded layers, and the sum of their (compressed) sizes. */
+  expandedBlobs: number;
+  expandedLogicalBytes: number;
 }
 
 export function emptyCounters(): Counters {
-  return { blobs: 0, logicalBytes: 0, liveChunks: 0, uniqueBytes: 0, garbageChunks: 0, garbageBytes: 0 };
+  return { blobs: 0, logicalBytes: 0, liveChunks: 0, uniqueBytes: 0, garbageChunks: 0, garbageBytes: 0, expandedBlobs: 0, expandedLogicalBytes: 0 };
 }
 
 /** Key of one resource a lease holds. Lease ids never contain NUL, so a lease's keys are one range. */

@@ -5,6 +5,7 @@ import type { EngineCore } from './engine-core.ts';
 import type { ChunkEntry } from './layout.ts';
 import { decodeRecipe, RecipeKind, type PayloadRef, type Recipe, type RecipeChunks } from './recipe.ts';
 import { loadPackedBytes } from './recipe-records.ts';
+import { expandedBytes, type PlaintextSource } from './expanded-read.ts';
 import { digestBytes, parseDigest } from '@strata/digest';
 
 // Neighbouring chunks of one pack are read with one call, up to this many bytes...
@@ -16,7 +17,7 @@ interface Span {
   packId: number;
   start: number;
   end: number;
-  chunks: { index: number; digest: Buffer; entry: ChunkEntry }[];
+  chunks: { index: number; digest: Buffer; entry: Omit<ChunkEntry, 'refs'> }[];
 }
 
 /**
@@ -25,15 +26,36 @@ interface Span {
  * consumer, and every chunk is checked against its digest before a byte of
  * it is passed on.
  */
-export function readRecipe(core: EngineCore, digest: string, recipe: Recipe, offset: number, length: number): Readable {
+export function readRecipe(
+  core: EngineCore,
+  digest: string,
+  recipe: Recipe,
+  offset: number,
+  length: number,
+  locate: ChunkLocator = (chunk) => core.index.getChunk(chunk),
+): Readable {
   if (recipe.kind === RecipeKind.Inline) {
     return Readable.from(length === 0 ? [] : [recipe.data.subarray(offset, offset + length)], { objectMode: false });
   }
   if (recipe.kind === RecipeKind.Packed) {
     return Readable.from(packedBytes(core, digest, recipe.ref, offset, length), { objectMode: false });
   }
-  return Readable.from(chunkedBytes(core, digest, recipe.chunks, offset, length), { objectMode: false });
+  if (recipe.kind === RecipeKind.Expanded) {
+    const source: PlaintextSource = {
+      plaintext: (from, count) => chunkedBytes(core, digest, recipe.layer.plain, from, count, locate),
+      chunk: async (chunk) => {
+        const entry = locate(chunk);
+        if (!entry) throw missingChunk(digest, chunk);
+        return readChunk(core, chunk, entry);
+      },
+    };
+    return Readable.from(expandedBytes(digest, recipe.size, recipe.layer, offset, length, source), { objectMode: false });
+  }
+  return Readable.from(chunkedBytes(core, digest, recipe.chunks, offset, length, locate), { objectMode: false });
 }
+
+/** Where a chunk lies: the index by default; chunks not indexed yet (an expansion being checked) are found by their writer. */
+export type ChunkLocator = (digest: Buffer) => Omit<ChunkEntry, 'refs'> | undefined;
 
 // A small blob is checked against its own digest before any of it is passed on.
 async function* packedBytes(core: EngineCore, digest: string, ref: PayloadRef, offset: number, length: number): AsyncGenerator<Buffer> {
@@ -62,13 +84,14 @@ async function* chunkedBytes(
   chunks: RecipeChunks,
   offset: number,
   length: number,
+  locate: ChunkLocator,
 ): AsyncGenerator<Buffer> {
   if (length === 0) return;
   const end = offset + length;
   const ends = chunks.ends();
   const first = chunks.indexAt(offset);
   const last = chunks.indexAt(end - 1);
-  const spans = planSpans(core, digest, chunks, first, last);
+  const spans = planSpans(locate, digest, chunks, first, last);
   let next = spans.next();
   let ahead = next.done ? undefined : fetchSpan(core, next.value);
   while (ahead) {
@@ -86,16 +109,18 @@ async function* chunkedBytes(
   }
 }
 
-function* planSpans(core: EngineCore, digest: string, chunks: RecipeChunks, first: number, last: number): Generator<Span> {
+function missingChunk(digest: string, chunk: Buffer): StrataError {
+  return new StrataError('DataLoss', `blob ${digest} refers to missing chunk ${chunk.toString('hex')}`, {
+    details: { blobs: [digest], chunk: chunk.toString('hex') },
+  });
+}
+
+function* planSpans(locate: ChunkLocator, digest: string, chunks: RecipeChunks, first: number, last: number): Generator<Span> {
   let span: Span | undefined;
   for (let index = first; index <= last; index++) {
     const chunkDigest = chunks.digest(index);
-    const entry = core.index.getChunk(chunkDigest);
-    if (!entry) {
-      throw new StrataError('DataLoss', `blob ${digest} refers to missing chunk ${chunkDigest.toString('hex')}`, {
-        details: { blobs: [digest], chunk: chunkDigest.toString('hex') },
-      });
-    }
+    const entry = locate(chunkDigest);
+    if (!entry) throw missingChunk(digest, chunkDigest);
     const entryEnd = entry.payloadOffset + entry.storedLength;
     if (
       span &&

@@ -6,7 +6,7 @@ import { countUses } from './index-db.ts';
 import { emptyCounters, type ChunkEntry } from './layout.ts';
 import { RecordType } from './pack-format.ts';
 import { scanPack } from './pack-scan.ts';
-import { decodeRecipe, RecipeKind } from './recipe.ts';
+import { decodeRecipe, RecipeKind, recipeChunkRefs, usesChunks, type Recipe } from './recipe.ts';
 import { decodeRecipePayload, indexValueOf } from './recipe-records.ts';
 
 export interface RebuildReport {
@@ -27,7 +27,10 @@ export interface RebuildReport {
 export async function rebuildIndex(core: EngineCore, options: FsckOptions): Promise<RebuildReport> {
   const { packs, index } = core;
   const chunks = new Map<string, ChunkEntry>();
-  const blobs = new Map<string, Buffer>();
+  // Every recipe record of a blob since its last tombstone, oldest first: an
+  // expanded recipe replaces a chunked one of the same bytes, and the newest
+  // whose chunks all survive stands.
+  const blobs = new Map<string, Buffer[]>();
   const damagedChunks: string[] = [];
   const packIds = await packs.list();
   let done = 0;
@@ -59,7 +62,8 @@ export async function rebuildIndex(core: EngineCore, options: FsckOptions): Prom
         const payload = await packs.read(packId, record.payloadOffset, record.storedLength);
         try {
           const recipe = decodeRecipePayload(payload, record.codec, record.rawLength);
-          blobs.set(key.toString(), indexValueOf(recipe, { packId, ...record }));
+          const digest = key.toString();
+          blobs.set(digest, [...(blobs.get(digest) ?? []), indexValueOf(recipe, { packId, ...record })]);
         } catch (error) {
           if (!isDataLoss(error)) throw error;
           // A damaged recipe record: an earlier one for the same blob, if any, stands.
@@ -74,26 +78,24 @@ export async function rebuildIndex(core: EngineCore, options: FsckOptions): Prom
   const counters = emptyCounters();
   const lostBlobs: string[] = [];
   const kept: { digest: string; recipe: Buffer }[] = [];
-  for (const [digest, bytes] of [...blobs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    let recipe;
-    try {
-      recipe = decodeRecipe(bytes);
-    } catch {
+  for (const [digest, candidates] of [...blobs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const chosen = chooseRecipe(candidates, chunks);
+    if (!chosen) {
       lostBlobs.push(digest);
       continue;
     }
-    if (recipe.kind === RecipeKind.Chunked) {
-      const uses = countUses(recipe.chunks);
-      if ([...uses.keys()].some((hex) => !chunks.has(hex))) {
-        lostBlobs.push(digest);
-        continue;
-      }
-      for (const [hex, count] of uses) chunks.get(hex)!.refs += count;
+    const { bytes, recipe } = chosen;
+    if (usesChunks(recipe)) {
+      for (const [hex, count] of countUses(recipeChunkRefs(recipe))) chunks.get(hex)!.refs += count;
     } else {
       counters.uniqueBytes += recipe.size;
     }
     counters.blobs++;
     counters.logicalBytes += recipe.size;
+    if (recipe.kind === RecipeKind.Expanded) {
+      counters.expandedBlobs++;
+      counters.expandedLogicalBytes += recipe.size;
+    }
     kept.push({ digest, recipe: bytes });
   }
   for (const entry of chunks.values()) {
@@ -111,4 +113,18 @@ export async function rebuildIndex(core: EngineCore, options: FsckOptions): Prom
   await index.replaceAll({ chunks: sortedChunks, blobs: kept, counters });
   if (kept.length + lostBlobs.length !== blobs.size) throw new StrataError('Internal', 'rebuild lost count of blobs');
   return { packs: packIds.length, chunks: chunks.size, blobs: kept.length, damagedChunks, lostBlobs };
+}
+
+/** The newest recipe that decodes and whose chunks are all held. */
+function chooseRecipe(candidates: readonly Buffer[], chunks: ReadonlyMap<string, ChunkEntry>): { bytes: Buffer; recipe: Recipe } | undefined {
+  for (let i = candidates.length - 1; i >= 0; i--) {
+    let recipe: Recipe;
+    try {
+      recipe = decodeRecipe(candidates[i]!);
+    } catch {
+      continue;
+    }
+    if ([...recipeChunkRefs(recipe)].every(({ digest }) => chunks.has(digest.toString('hex')))) return { bytes: candidates[i]!, recipe };
+  }
+  return undefined;
 }

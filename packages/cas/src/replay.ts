@@ -4,7 +4,7 @@ import { RecordType, type RecordLocation } from './pack-format.ts';
 import { scanPack } from './pack-scan.ts';
 import type { PackStore } from './pack-store.ts';
 import type { DurablePoint } from './pack-writer.ts';
-import { decodeRecipe, RecipeKind } from './recipe.ts';
+import { decodeRecipe, RecipeKind, recipeChunkRefs, usesChunks } from './recipe.ts';
 import { decodeRecipePayload, indexValueOf } from './recipe-records.ts';
 
 /** What replaying the packs' tail into the index did. */
@@ -71,13 +71,15 @@ async function apply(
   let value: Buffer;
   let chunks: { digest: Buffer; uses: number; location: undefined }[] = [];
   let size: number;
+  let expanded = false;
   try {
     const recipe = decodeRecipePayload(await packs.read(packId, record.payloadOffset, record.storedLength), record.codec, record.rawLength);
     value = indexValueOf(recipe, { packId, ...record });
     const decoded = decodeRecipe(recipe);
     size = decoded.size;
-    if (decoded.kind === RecipeKind.Chunked) {
-      chunks = [...countUses(decoded.chunks)].map(([hex, uses]) => ({ digest: Buffer.from(hex, 'hex'), uses, location: undefined }));
+    expanded = decoded.kind === RecipeKind.Expanded;
+    if (usesChunks(decoded)) {
+      chunks = [...countUses(recipeChunkRefs(decoded))].map(([hex, uses]) => ({ digest: Buffer.from(hex, 'hex'), uses, location: undefined }));
     }
   } catch (error) {
     if (!isDataLoss(error)) throw error;
@@ -92,6 +94,11 @@ async function apply(
   const current = indexed ? decodeRecipe(indexed) : undefined;
   if (current?.kind === RecipeKind.Packed && !existing.has(current.ref.packId)) {
     await index.relocate({ chunks: [], blobs: [{ digest, from: current.ref, value }] }, point);
+    return;
+  }
+  // An expanded recipe recorded after the blob's chunked one: the swap its expansion made (layer-expansion.ts).
+  if (expanded && indexed && current?.kind !== RecipeKind.Expanded) {
+    if (await index.swapRecipe({ digest, expected: indexed, recipe: value, chunks, durable: point })) report.blobs++;
     return;
   }
   const { created } = await index.commitBlob({ digest, recipe: value, size, chunks, durable: point });

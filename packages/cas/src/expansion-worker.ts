@@ -1,0 +1,10 @@
+/**
+ * Worker-thread side of layer expansion: parses and models one compressed
+ * layer (transferred in) and hands back its plaintext, corrections and
+ * parameters, or why it cannot be rebuilt exactly.
+ */
+import { expandLayer, type ExpandAttempt } from './layer-codecs.ts';
+
+export default function expandInWorker(bytes: Uint8Array): ExpandAttempt {
+  return expandLayer(bytes);
+}

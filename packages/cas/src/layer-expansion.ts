@@ -1,0 +1,312 @@
+/**
+ * Layer expansion: a committed gzip or zstd blob is read back, decompressed
+ * and its tar chunked with tar-aware cut points, so layers that share files
+ * share chunks whatever their compression. The blob keeps its name (the
+ * digest of the compressed bytes): an expanded recipe records the codec,
+ * what it takes to compress the plaintext back bit for bit (redeflate
+ * corrections, or zstd parameters) and restart points for ranged reads.
+ *
+ * Expansion runs after commit, off the write path, one blob at a time. It
+ * changes nothing visible until its last step: new chunks are appended and
+ * made durable, the whole layer is rebuilt from the stored chunks through
+ * the read path and must hash to the blob's digest, and only then, holding
+ * the blob's lock, is the expanded recipe appended and swapped into the
+ * index in one transaction (references taken on the new chunks, dropped on
+ * the old compressed ones, which become garbage). A crash before the swap
+ * leaves the blob as it was and the new chunk records unindexed (dead
+ * records compaction drops); a crash after the recipe record but before
+ * the swap is finished by replay on the next open.
+ */
+import { Digester, parseDigest, sha256Raw } from '@strata/digest';
+import { StrataError } from '@strata/errors';
+import { TarChunker } from '@strata/chunker';
+import { Piscina } from 'piscina';
+import { pinIfIndexed, type EngineCore } from './engine-core.ts';
+import { countUses, type CommitChunk } from './index-db.ts';
+import { expandLayer, layerCodecOf, type ExpandAttempt } from './layer-codecs.ts';
+import type { ChunkEntry } from './layout.ts';
+import { Codec, RecordType, type RecordFields } from './pack-format.ts';
+import { readRecipe } from './read-path.ts';
+import { appendRecipe } from './recipe-records.ts';
+import { decodeRecipe, encodeExpandedRecipe, LayerCodec, RecipeKind, type ChunkRef } from './recipe.ts';
+
+/** Layers larger than this stay as they are: expansion holds the layer and its plaintext in memory. */
+export const DEFAULT_EXPAND_MAX_BYTES = 512 * 1024 * 1024;
+
+// New chunks are compressed and appended in batches of about this many bytes.
+const STORE_BATCH_BYTES = 4 * 1024 * 1024;
+
+export interface ExpansionResult {
+  digest: string;
+  /** expanded: now held as an expanded recipe; plain: tried, kept as it was; skipped: not a candidate. */
+  outcome: 'expanded' | 'plain' | 'skipped';
+  /** Why a blob stayed plain or was skipped. */
+  reason?: string;
+  codec?: 'gzip' | 'zstd';
+  size: number;
+  plainSize?: number;
+  correctionBytes?: number;
+  /** Chunks of the expanded recipe (plaintext and corrections), and how many of them the store did not hold. */
+  chunks?: number;
+  newChunks?: number;
+}
+
+export interface ExpansionOptions {
+  maxBytes: number;
+  /** Runs the CPU-bound expansion (on a worker thread in the engine). */
+  expand: (bytes: Uint8Array) => Promise<ExpandAttempt>;
+  signal?: AbortSignal;
+}
+
+/** Expands one stored blob if it is a compressed layer that rebuilds exactly. */
+export async function expandStoredBlob(core: EngineCore, digest: string, options: ExpansionOptions): Promise<ExpansionResult> {
+  const original = core.index.getRecipe(digest);
+  if (!original) throw new StrataError('NotFound', `blob ${digest} not found`, { details: { digest } });
+  const recipe = decodeRecipe(original);
+  const size = recipe.size;
+  const skipped = (reason: string): ExpansionResult => ({ digest, outcome: 'skipped', reason, size });
+  if (recipe.kind === RecipeKind.Expanded) return skipped('already expanded');
+  if (recipe.kind !== RecipeKind.Chunked) return skipped('small blobs are kept whole');
+  if (size > options.maxBytes) return skipped(`larger than ${options.maxBytes} bytes`);
+  const head = await readAll(readRecipe(core, digest, recipe, 0, Math.min(size, 8)));
+  if (layerCodecOf(head) === undefined) return skipped('not gzip or zstd');
+
+  const bytes = await readAll(readRecipe(core, digest, recipe, 0, size));
+  options.signal?.throwIfAborted();
+  const attempt = await options.expand(bytes);
+  options.signal?.throwIfAborted();
+  if ('reason' in attempt) return { digest, outcome: 'plain', reason: attempt.reason, size };
+  const expansion = attempt.expansion;
+  const codec = expansion.codec === LayerCodec.Gzip ? 'gzip' : 'zstd';
+  const plain = cutTar(core, expansion.plaintext);
+  const corrections = cutPieces(expansion.corrections, core.settings.chunker.maxSize);
+  const stored = new StoredChunks(core);
+  try {
+    const plainRefs = await stored.add(plain, options.signal);
+    const correctionRefs = await stored.add(corrections, options.signal);
+    const durable = await core.packWriter.sync();
+    const body = {
+      codec: expansion.codec,
+      plainSize: expansion.plaintext.length,
+      params: expansion.params,
+      restarts: expansion.restarts,
+      plain: plainRefs,
+      corrections: correctionRefs,
+    };
+    const expanded = encodeExpandedRecipe(body, size, recipe.createdAt);
+    // Never serve a byte that differs: the layer as the read path will rebuild it, from the stored chunks.
+    const problem = await checkRebuild(core, digest, expanded, stored);
+    if (problem) return { digest, outcome: 'plain', reason: problem, codec, size };
+    options.signal?.throwIfAborted();
+    const all = [...plainRefs, ...correctionRefs];
+    const chunks: CommitChunk[] = [...countUses(all)].map(([hex, uses]) => ({
+      digest: Buffer.from(hex, 'hex'),
+      uses,
+      location: stored.location(hex),
+    }));
+    const swapped = await core.blobLocks.withLocks([digest], async () => {
+      // Checked under the lock: a delete (also under it) must not be followed in the log by this recipe.
+      if (!core.index.getRecipe(digest)?.equals(original)) return false;
+      const { indexValue, durable: recorded } = await appendRecipe(core, digest, expanded);
+      return core.index.swapRecipe({ digest, expected: original, recipe: indexValue, chunks, durable: later(durable, recorded) });
+    });
+    if (!swapped) return skipped('changed or deleted while it was being expanded');
+    return {
+      digest,
+      outcome: 'expanded',
+      codec,
+      size,
+      plainSize: expansion.plaintext.length,
+      correctionBytes: expansion.corrections.length,
+      chunks: all.length,
+      newChunks: stored.fresh,
+    };
+  } finally {
+    stored.release();
+  }
+}
+
+function later(a: { packId: number; length: number }, b: { packId: number; length: number }): { packId: number; length: number } {
+  return a.packId > b.packId || (a.packId === b.packId && a.length > b.length) ? a : b;
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  for await (const piece of stream) pieces.push(piece as Buffer);
+  return Buffer.concat(pieces);
+}
+
+function cutTar(core: EngineCore, plaintext: Uint8Array): Uint8Array[] {
+  const chunker = new TarChunker(core.settings.chunker);
+  const chunks = chunker.push(plaintext);
+  const tail = chunker.finish();
+  if (tail) chunks.push(tail);
+  return chunks;
+}
+
+function cutPieces(bytes: Uint8Array, size: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += size) pieces.push(bytes.subarray(at, at + size));
+  return pieces;
+}
+
+async function checkRebuild(core: EngineCore, digest: string, expanded: Buffer, stored: StoredChunks): Promise<string | undefined> {
+  const recipe = decodeRecipe(expanded);
+  const digester = new Digester(parseDigest(digest).algorithm);
+  try {
+    for await (const piece of readRecipe(core, digest, recipe, 0, recipe.size, (chunk) => stored.locate(chunk))) digester.update(piece as Buffer);
+  } catch (error) {
+    if (error instanceof StrataError && error.code === 'DataLoss') return `rebuild failed: ${error.message}`;
+    throw error;
+  }
+  if (digester.size !== recipe.size) return `rebuilt ${digester.size} bytes, not ${recipe.size}`;
+  return digester.digest() === digest ? undefined : 'rebuilt bytes differ from the blob';
+}
+
+/**
+ * The chunks of one expansion: each is pinned before it is looked up (so
+ * garbage collection keeps those found in the index), the others are
+ * compressed and appended to the open pack, unindexed until the swap.
+ */
+class StoredChunks {
+  readonly #core: EngineCore;
+  readonly #pinned = new Set<string>();
+  readonly #located = new Map<string, Omit<ChunkEntry, 'refs'>>();
+  readonly #token: symbol;
+  fresh = 0;
+
+  constructor(core: EngineCore) {
+    this.#core = core;
+    this.#token = core.unindexed.begin(core.packWriter.openPackId);
+  }
+
+  async add(chunks: readonly Uint8Array[], signal: AbortSignal | undefined): Promise<ChunkRef[]> {
+    const refs: ChunkRef[] = [];
+    let batch: { digest: Buffer; data: Uint8Array }[] = [];
+    let batchBytes = 0;
+    for (const data of chunks) {
+      const digest = sha256Raw(data);
+      const hex = digest.toString('hex');
+      refs.push({ digest, length: data.byteLength });
+      if (this.#pinned.has(hex)) continue;
+      this.#pinned.add(hex);
+      if (pinIfIndexed(this.#core, digest, hex)) continue;
+      batch.push({ digest, data });
+      batchBytes += data.byteLength;
+      if (batchBytes >= STORE_BATCH_BYTES) {
+        signal?.throwIfAborted();
+        await this.#store(batch);
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    await this.#store(batch);
+    return refs;
+  }
+
+  async #store(batch: readonly { digest: Buffer; data: Uint8Array }[]): Promise<void> {
+    if (batch.length === 0) return;
+    const { pool, packWriter } = this.#core;
+    const payloads = await pool.compress(batch.map((chunk) => chunk.data));
+    const records: RecordFields[] = payloads.map((payload, i) => ({
+      type: RecordType.Chunk,
+      codec: payload.codec as Codec,
+      key: batch[i]!.digest,
+      rawLength: batch[i]!.data.byteLength,
+      payload: payload.payload,
+    }));
+    const placed = await packWriter.append(records);
+    placed.forEach((where, i) => {
+      this.#located.set(batch[i]!.digest.toString('hex'), {
+        ...where,
+        rawLength: batch[i]!.data.byteLength,
+        codec: payloads[i]!.codec,
+      });
+    });
+    this.fresh += batch.length;
+  }
+
+  /** Where a chunk this expansion stored lies (undefined for chunks the index held). */
+  location(hex: string): Omit<ChunkEntry, 'refs'> | undefined {
+    return this.#located.get(hex);
+  }
+
+  locate(digest: Buffer): Omit<ChunkEntry, 'refs'> | undefined {
+    return this.#located.get(digest.toString('hex')) ?? this.#core.index.getChunk(digest);
+  }
+
+  release(): void {
+    for (const hex of this.#pinned) this.#core.pins.release(hex);
+    this.#pinned.clear();
+    this.#core.unindexed.end(this.#token);
+  }
+}
+
+/**
+ * Expansions run one at a time in commit order, in the background; each
+ * CPU-heavy step (parsing and modelling the compressed stream) runs on a
+ * worker thread so reads and writes go on meanwhile.
+ */
+export class ExpansionQueue {
+  readonly #core: EngineCore;
+  readonly #maxBytes: number;
+  readonly #piscina: Piscina | undefined;
+  readonly #closing = new AbortController();
+  #tail: Promise<unknown> = Promise.resolve();
+  #queued = 0;
+
+  constructor(core: EngineCore, options: { maxBytes: number; useWorker: boolean }) {
+    this.#core = core;
+    this.#maxBytes = options.maxBytes;
+    this.#piscina = options.useWorker
+      ? new Piscina({ filename: new URL('./expansion-worker.ts', import.meta.url).href, minThreads: 0, maxThreads: 1, idleTimeout: 10_000 })
+      : undefined;
+  }
+
+  /** Expands `digest` after what is queued before it. */
+  expand(digest: string): Promise<ExpansionResult> {
+    this.#queued++;
+    const run = this.#tail.then(() => {
+      this.#closing.signal.throwIfAborted();
+      return expandStoredBlob(this.#core, digest, {
+        maxBytes: this.#maxBytes,
+        expand: (bytes) => this.#expandBytes(bytes),
+        signal: this.#closing.signal,
+      });
+    });
+    const settled = run.finally(() => this.#queued--);
+    this.#tail = settled.catch(() => {});
+    return settled.catch((error: unknown) => {
+      if (this.#closing.signal.aborted) throw new StrataError('Cancelled', 'the store closed before the expansion ran', { cause: error });
+      throw error;
+    });
+  }
+
+  /** Queues a blob just committed; failures only mean it stays as it is. */
+  offer(digest: string): void {
+    this.expand(digest).catch(() => {});
+  }
+
+  /** Expansions queued or running. */
+  get pending(): number {
+    return this.#queued;
+  }
+
+  /** Resolves once every expansion queued so far has ended. */
+  async idle(): Promise<void> {
+    while (this.#queued > 0) await this.#tail;
+  }
+
+  async #expandBytes(bytes: Uint8Array): Promise<ExpandAttempt> {
+    if (!this.#piscina) return expandLayer(bytes);
+    const copy = bytes.buffer.byteLength === bytes.byteLength ? bytes : Uint8Array.prototype.slice.call(bytes);
+    return (await this.#piscina.run(copy, { transferList: [copy.buffer as ArrayBuffer], signal: this.#closing.signal })) as ExpandAttempt;
+  }
+
+  /** Stops: the running expansion ends at its next step (nothing it did is visible), queued ones are dropped. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    await this.#tail;
+    await this.#piscina?.destroy();
+  }
+}
