@@ -129,7 +129,14 @@ test('a layer no codec reproduces stays plain and reads exact', async (t) => {
 
 test('expansion makes the compressed chunks garbage; gc reclaims them; fsck, rebuild, reopen and delete handle expanded recipes', async (t) => {
   const dir = await tempDir(t);
-  const [gnu, , , , node] = await layers;
+  // Big enough for the hot cache (1 MiB and up).
+  const tar = gnuTar('/usr/share/doc', filesUnder('/usr/share/doc', 5_000_000, 400));
+  const [gnu, node] = await Promise.all(
+    [producers[0]!, producers[4]!].map(async (producer) => {
+      const bytes = await producer.compress(tar);
+      return { name: producer.name, bytes, digest: sha256(bytes) };
+    }),
+  );
   let engine = await openStore(dir, { expandLayers: true, hotCacheBytes: 64 * 1024 * 1024 });
   await put(engine, gnu!.bytes);
   await put(engine, node!.bytes);
@@ -143,6 +150,8 @@ test('expansion makes the compressed chunks garbage; gc reclaims them; fsck, reb
   t.is(stats.garbageChunks, 0);
   // The first whole read fills the hot cache; the next reads come from it.
   t.is(sha256(await readBytes(engine, gnu!.digest, Infinity)), gnu!.digest);
+  // The copy is adopted just after the read ends.
+  for (let i = 0; i < 100 && (await engine.stats()).hotCacheBytes! < gnu!.bytes.length; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   t.true((await engine.stats()).hotCacheBytes! >= gnu!.bytes.length);
   t.true((await readRange(engine, gnu!.digest, 1000, 5000)).equals(gnu!.bytes.subarray(1000, 6000)));
   t.true((await engine.fsck()).ok);

@@ -16,6 +16,7 @@ interface CasOptions extends DataOptions {
   insecure?: boolean;
   authTokenFile?: string;
   graceMs: number;
+  expandLayers?: boolean;
 }
 
 export function registerCas(program: Command, context: CliContext): void {
@@ -36,6 +37,7 @@ export function registerCas(program: Command, context: CliContext): void {
     .option('--insecure', 'allow plaintext on an address other hosts can reach')
     .option('--auth-token-file <file>', 'require a bearer token from FILE (one per line, # comments) on every call but health checks')
     .option('--grace-ms <n>', 'how long calls in flight may finish after a stop signal', parseByteCount, 10_000)
+    .option('--expand-layers', 'expand gzip and zstd layers after commit so they dedup by their files (served back bit-exact)')
     .action((options: CasOptions, command: Command) => serveCas(options, context, command));
 }
 
@@ -59,7 +61,7 @@ async function serveCas(options: CasOptions, context: CliContext, command: Comma
     authTokens = parseBearerTokens(text);
   }
   // Builders and registries pull what they just pushed: ingests fill the hot cache too.
-  const engine = await openStore(engineDir(options.data), { cacheIngests: true });
+  const engine = await openStore(engineDir(options.data), { cacheIngests: true, expandLayers: options.expandLayers === true });
   let server;
   try {
     server = await serveContentStore(engine, {

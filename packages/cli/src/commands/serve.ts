@@ -8,6 +8,7 @@ import { withDataOption, type DataOptions } from '../store-access.ts';
 interface ServeOptions extends DataOptions, CasClientOptions {
   listen: { host: string; port: number };
   delete: boolean;
+  expandLayers?: boolean;
   auth?: string;
   gcInterval?: number;
   gcDryRun?: boolean;
@@ -46,6 +47,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
     .option('--auth <file>', 'require sign-in: users and per-repository access rules from FILE (see `strata user add`); SIGHUP reads it again')
     .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)')
+    .option('--expand-layers', 'expand gzip and zstd layers after push so they dedup by their files (served back bit-exact)')
     .addOption(
       new Option(
         '--metadata <url>',
@@ -86,6 +88,7 @@ export function registerServe(program: Command, context: CliContext): void {
         lifecycle,
         ...(quotas ? { quotas: () => quotas } : {}),
         ...(store ? { store } : {}),
+        ...(options.expandLayers ? { expandLayers: true } : {}),
         ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
         ...(options.auth !== undefined ? { auth: { file: options.auth } } : {}),
       });
