@@ -3,6 +3,7 @@ export { writeBlob, readBytes, inPiecesOf, WRITE_PIECE_BYTES, type WriteBlobOpti
 export { openStore, Engine, type EngineOptions, type OpenReport, DEFAULT_TARGET_PACK_BYTES, DEFAULT_LEASE_TTL_MS } from './engine.ts';
 export type { EngineSettings } from './engine-core.ts';
 export { DEFAULT_EXPAND_MAX_BYTES, type ExpansionResult } from './layer-expansion.ts';
+export { expandLayer, type ExpandAttempt } from './layer-codecs.ts';
 export type { RebuildReport } from './rebuild-index.ts';
 export { LocalPackStore, type PackStore, type PackAppender } from './pack-store.ts';
 export { DEFAULT_ZSTD_LEVEL } from './chunk-codec.ts';

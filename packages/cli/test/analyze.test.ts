@@ -19,7 +19,7 @@ interface Figures {
 interface Report {
   images: (Figures & { name: string; input: string })[];
   total: Figures;
-  layers: { digest: string; codec: string; storedBytes: number; uncompressedBytes: number; tar: boolean; files: number }[];
+  layers: { digest: string; codec: string; storedBytes: number; uncompressedBytes: number; tar: boolean; files: number; expanded: boolean; correctionBytes: number | null }[];
 }
 
 interface Layer {
@@ -98,6 +98,11 @@ test('strata analyze an OCI layout built with GNU tar, gzip and zstd: exact laye
   t.is(total.files.distinctCount, 4);
   t.deepEqual(total.chunking.map((chunking) => chunking.avgSize), [16384, 65536, 262144]);
   t.is(total.chunking[0]!.expanded.bytes, total.uncompressedBytes);
+  // GNU gzip output rebuilds exactly from its tar plus a correction stream, so that layer is kept expanded and its corrections count.
+  const gzipLayer = report.layers.find((layer) => layer.digest === sha256(base.blob))!;
+  t.is(gzipLayer.codec, 'gzip');
+  t.true(gzipLayer.expanded);
+  t.true(typeof gzipLayer.correctionBytes === 'number' && gzipLayer.correctionBytes > 0 && gzipLayer.correctionBytes < base.blob.length / 10);
   t.is(total.strata.avgSize, 65536);
   t.true(total.strata.storedBytes > 0);
   t.deepEqual(report.layers.map((layer) => layer.codec), ['gzip', 'zstd']);

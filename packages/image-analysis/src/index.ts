@@ -13,5 +13,6 @@ export { detectCodec, type LayerCodec } from './layer-codec.ts';
 export { ChunkTable } from './chunk-table.ts';
 export { AVERAGE_CHUNK_SIZES, ENGINE_AVERAGE_CHUNK_SIZE } from './chunk-sizes.ts';
 export { notMeasured, type ExpansionProbe, type ExpansionVerdict, type LayerExpansion } from './expansion.ts';
+export { engineExpansion } from './reconstruction-probe.ts';
 export type { AnalysisReport, DedupFigures, ImageFigures, ChunkFigures, ChunkingFigures, LayerSummary } from './report.ts';
 export { reportMarkdown, formatBytes } from './markdown.ts';

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { type AnalysisReport, analyzeImages, openInput, reportMarkdown } from '@strata/image-analysis';
+import { type AnalysisReport, analyzeImages, engineExpansion, openInput, reportMarkdown } from '@strata/image-analysis';
 import { isInvalidArgument } from '@strata/errors';
 import type { CliContext } from '../context.ts';
 import { startProgress } from '../progress.ts';
@@ -7,6 +7,7 @@ import { startProgress } from '../progress.ts';
 interface AnalyzeOptions {
   json?: boolean;
   tlsVerify: boolean;
+  reconstruct: boolean;
 }
 
 function parseBoolean(value: string): boolean {
@@ -28,6 +29,10 @@ export function registerAnalyze(program: Command, context: CliContext): void {
     .argument('<input...>', 'OCI layouts, docker-archives, blob directories or image references')
     .option('--json', 'print the report as one JSON object')
     .option('--tls-verify <bool>', 'verify registry TLS certificates; false also allows plain http', parseBoolean, true)
+    .option(
+      '--no-reconstruct',
+      'do not rebuild compressed layers to decide which stay expanded (faster; counts every layer as expanded, corrections not measured)',
+    )
     .action(async (inputs: string[], options: AnalyzeOptions, command: Command) => {
       // Arguments that name nothing are usage errors, found before any layer is read.
       const opened = [];
@@ -44,6 +49,7 @@ export function registerAnalyze(program: Command, context: CliContext): void {
       try {
         report = await analyzeImages(opened, {
           signal: context.signal,
+          ...(options.reconstruct ? { expansion: engineExpansion() } : {}),
           onProgress: ({ bytesRead, expectedBytes }) => progress.update(bytesRead, Math.max(expectedBytes, bytesRead)),
         });
       } finally {
