@@ -41,6 +41,12 @@ export function zlibLevelParams(level: number, hashBits = 15, windowBits = 15): 
 }
 
 const PREV_SIZE = 1 << 16;
+const HASH4_BITS = 15;
+/** Search candidates lie within 32 KiB, so their 4-byte links fit a 32 Ki ring. */
+const LINK4_SIZE = 1 << 15;
+const LINK4_MASK = LINK4_SIZE - 1;
+/** Knuth's multiplicative hash constant (2^32 / golden ratio). */
+const HASH4_MULTIPLIER = 0x9e3779b1 | 0;
 const PREV_MASK = PREV_SIZE - 1;
 const TOO_FAR = 4096;
 /** Chain positions walked to rank a match distance in a correction. */
@@ -73,6 +79,20 @@ export class MatchModel {
 
   private readonly head: Int32Array;
   private readonly prev = new Int32Array(PREV_SIZE);
+  /** Strings inserted so far into each zlib hash chain, modulo 2^16. */
+  private readonly chainCount: Uint16Array;
+  /**
+   * A second set of chains keyed by the first four bytes. Once a search
+   * needs a match of 4 bytes or more, it walks these instead of zlib's and
+   * skips the strings zlib would reject. Each entry packs the string's
+   * ordinal in its zlib chain (high 16 bits: the difference of two is the
+   * number of steps zlib takes from one to the other, which keeps the walk
+   * within zlib's budget) and the distance back to the previous string of
+   * its 4-byte chain (low 16 bits, 0 at the end). Tables this small stay in
+   * the core's cache, which is what the walk is bound by.
+   */
+  private readonly head4 = new Int32Array(1 << HASH4_BITS);
+  private readonly link4 = new Int32Array(LINK4_SIZE);
   private readonly hashMask: number;
   private readonly hashShift: number;
   private readonly maxDistance: number;
@@ -83,20 +103,31 @@ export class MatchModel {
   private pendingLength = 0;
   private pendingDistance = 0;
   private foundDistance = 0;
+  // The parameters the hot loops read, as plain number fields.
+  private readonly goodLength: number;
+  private readonly niceLength: number;
+  private readonly chainLength: number;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(params: ModelParams) {
     this.params = params;
     this.head = new Int32Array(1 << params.hashBits).fill(-1);
+    this.chainCount = new Uint16Array(1 << params.hashBits);
     this.prev.fill(-1);
     this.hashMask = (1 << params.hashBits) - 1;
     this.hashShift = Math.floor((params.hashBits + MIN_MATCH - 1) / MIN_MATCH);
     this.maxDistance = (1 << params.windowBits) - 262;
+    this.goodLength = params.good;
+    this.niceLength = params.nice;
+    this.chainLength = params.chain;
   }
 
   /** Starts over at `position` with the window before it hashed (a restart point). */
   reset(position: number, windowStart: number): void {
     this.head.fill(-1);
     this.prev.fill(-1);
+    this.head4.fill(-1);
+    this.chainCount.fill(0);
     this.carryValid = false;
     this.pendingValid = false;
     this.inserted = windowStart;
@@ -110,6 +141,7 @@ export class MatchModel {
    */
   bind(data: Uint8Array, base: number, dataEnd: number): void {
     this.data = data;
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.base = base;
     this.dataEnd = dataEnd;
   }
@@ -128,13 +160,35 @@ export class MatchModel {
   insertTo(position: number): void {
     let at = this.inserted;
     if (at >= position) return;
-    const stop = Math.min(position, this.dataEnd - 2);
-    const head = this.head;
-    const prev = this.prev;
-    for (; at < stop; at++) {
-      const hash = this.hashAt(at);
-      prev[at & PREV_MASK] = head[hash]!;
-      head[hash] = at;
+    const dataEnd = this.dataEnd;
+    const stop = position < dataEnd - 2 ? position : dataEnd - 2;
+    if (at < stop) {
+      const data = this.data;
+      const view = this.view;
+      const head = this.head;
+      const prev = this.prev;
+      const chainCount = this.chainCount;
+      const head4 = this.head4;
+      const link4 = this.link4;
+      const shift = this.hashShift;
+      const mask = this.hashMask;
+      // The hash of the next position is the previous one shifted by a byte, as in zlib's UPDATE_HASH.
+      let hash = ((data[at]! << shift) ^ data[at + 1]!) & mask;
+      for (; at < stop; at++) {
+        hash = ((hash << shift) ^ data[at + 2]!) & mask;
+        const slot = at & PREV_MASK;
+        prev[slot] = head[hash]!;
+        head[hash] = at;
+        const ordinal = chainCount[hash]!;
+        chainCount[hash] = ordinal + 1;
+        if (at + 3 < dataEnd) {
+          const hash4 = Math.imul(view.getInt32(at, true), HASH4_MULTIPLIER) >>> (32 - HASH4_BITS);
+          const previous = head4[hash4]!;
+          const back = previous >= 0 && at - previous <= 0xffff ? at - previous : 0;
+          link4[at & LINK4_MASK] = (ordinal << 16) | back;
+          head4[hash4] = at;
+        }
+      }
     }
     this.inserted = position;
   }
@@ -147,38 +201,109 @@ export class MatchModel {
    */
   private search(position: number, previousLength: number): number {
     const lookahead = this.horizon - position;
-    if (lookahead < MIN_MATCH || this.params.chain === 0) return MIN_MATCH - 1;
-    const data = this.data;
+    if (lookahead < MIN_MATCH || this.chainLength === 0) return MIN_MATCH - 1;
     let candidate = this.head[this.hashAt(position)]!;
     if (candidate < 0) return MIN_MATCH - 1;
     const base = this.base;
     const absolute = base + position;
+    const maxDistance = this.maxDistance;
     // zlib's NIL is window position 0, so the very first byte is never a match source.
-    if (base + candidate === 0 || position - candidate > this.maxDistance) return MIN_MATCH - 1;
-    const params = this.params;
-    let chain = params.chain;
-    if (previousLength >= params.good) chain >>= 2;
-    let nice = params.nice;
-    if (nice > lookahead) nice = lookahead;
+    if (base + candidate === 0 || position - candidate > maxDistance) return MIN_MATCH - 1;
     const maxLength = lookahead < MAX_MATCH ? lookahead : MAX_MATCH;
-    const limit = absolute > this.maxDistance ? absolute - this.maxDistance : 0;
-    const prev = this.prev;
     let best = previousLength;
+    // Nothing can beat a match that already reaches the horizon: the walk would find nothing.
+    if (best >= maxLength) return best;
+    let chain = this.chainBudget(previousLength);
+    const nice = this.niceLength < lookahead ? this.niceLength : lookahead;
+    const limit = absolute > maxDistance ? absolute - maxDistance : 0;
+    const view = this.view;
+    // A candidate can only be longer than `best` if its bytes 0, 1, best - 1 and best agree
+    // (zlib's scan_start/scan_end test); reads stay below the horizon because best < maxLength.
+    const scanStart = view.getUint16(position, true);
+    let scanEnd = view.getUint16(position + best - 1, true);
     let bestPosition = -1;
-    do {
-      if (best < maxLength && data[candidate + best] === data[position + best] && data[candidate] === data[position]) {
-        let length = 1;
-        while (length < maxLength && data[candidate + length] === data[position + length]) length++;
-        if (length > best) {
-          best = length;
-          bestPosition = candidate;
-          if (length >= nice) break;
+    // Older candidates still to be examined are below `candidate` on zlib's chain.
+    let walking = true;
+    const zlibHead = candidate;
+    if (best < MIN_MATCH) {
+      // Until some match is found any string of the chain may be one: walk zlib's chain.
+      const prev = this.prev;
+      for (;;) {
+        if (view.getUint16(candidate + best - 1, true) === scanEnd && view.getUint16(candidate, true) === scanStart) {
+          const length = this.matchLength(candidate, position, maxLength);
+          if (length > best) {
+            best = length;
+            bestPosition = candidate;
+            if (length >= nice) {
+              walking = false;
+              break;
+            }
+            scanEnd = view.getUint16(position + best - 1, true);
+          }
         }
+        const next = prev[candidate & PREV_MASK]!;
+        if (next < 0 || base + next <= limit || --chain === 0) {
+          walking = false;
+          break;
+        }
+        candidate = next;
+        if (best >= MIN_MATCH) break;
       }
-      candidate = prev[candidate & PREV_MASK]!;
-    } while (candidate >= 0 && base + candidate > limit && --chain !== 0);
+    }
+    if (walking) {
+      // From now on only strings sharing the first 4 bytes can be longer: walk those, and
+      // stop where zlib's walk would have run out of steps (a budget of 0 never runs out,
+      // as in zlib).
+      const first = view.getInt32(position, true);
+      const link4 = this.link4;
+      const headOrdinal = link4[zlibHead & LINK4_MASK]! >>> 16;
+      const budget = this.chainBudget(previousLength) || Infinity;
+      const from = candidate;
+      candidate = this.head4[Math.imul(first, HASH4_MULTIPLIER) >>> (32 - HASH4_BITS)]!;
+      while (candidate > from) {
+        const back = link4[candidate & LINK4_MASK]! & 0xffff;
+        candidate = back === 0 ? -1 : candidate - back;
+      }
+      while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
+        const link = link4[candidate & LINK4_MASK]!;
+        if (view.getInt32(candidate, true) === first) {
+          if (((headOrdinal - (link >>> 16)) & 0xffff) >= budget) break;
+          if (view.getUint16(candidate + best - 1, true) === scanEnd) {
+            const length = this.matchLength(candidate, position, maxLength);
+            if (length > best) {
+              best = length;
+              bestPosition = candidate;
+              if (length >= nice) break;
+              scanEnd = view.getUint16(position + best - 1, true);
+            }
+          }
+        }
+        const back = link & 0xffff;
+        candidate = back === 0 ? -1 : candidate - back;
+      }
+    }
     if (bestPosition >= 0) this.foundDistance = position - bestPosition;
     return best;
+  }
+
+  /** zlib's max_chain_length for one search: a quarter once the previous match is good. */
+  private chainBudget(previousLength: number): number {
+    return previousLength >= this.goodLength ? this.chainLength >> 2 : this.chainLength;
+  }
+
+  /** Bytes `candidate` and `position` share, at most maxLength; the first two are known to agree. */
+  private matchLength(candidate: number, position: number, maxLength: number): number {
+    const view = this.view;
+    let length = 2;
+    while (length + 4 <= maxLength) {
+      const diff = view.getInt32(candidate + length, true) ^ view.getInt32(position + length, true);
+      // Little-endian: the lowest set bit marks the first differing byte.
+      if (diff !== 0) return length + ((31 - Math.clz32(diff & -diff)) >>> 3);
+      length += 4;
+    }
+    const data = this.data;
+    while (length < maxLength && data[candidate + length] === data[position + length]) length++;
+    return length;
   }
 
   /** Predicts the token at `position` into predictedLength/predictedDistance. */
