@@ -159,14 +159,14 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-interface GzipMemberCorrections {
+export interface GzipMemberCorrections {
   header: Uint8Array;
   trailer: Uint8Array;
   plainLength: number;
   corrections: Uint8Array;
 }
 
-function readGzipCorrections(bytes: Uint8Array): { members: GzipMemberCorrections[]; trailing: Uint8Array } {
+export function readGzipCorrections(bytes: Uint8Array): { members: GzipMemberCorrections[]; trailing: Uint8Array } {
   const source = new ByteSource(bytes);
   const magic = source.bytes(3);
   if (magic[0] !== GZIP_CORRECTIONS_MAGIC[0] || magic[1] !== GZIP_CORRECTIONS_MAGIC[1] || magic[2] !== GZIP_CORRECTIONS_MAGIC[2]) {

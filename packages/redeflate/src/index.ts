@@ -6,7 +6,14 @@ export {
   type RestartPoint,
   expandDeflate,
 } from './expand-deflate.ts';
-export { DeflateRebuilder, SEGMENT_LOOKAHEAD, rebuildDeflateStream, reconstructDeflate } from './rebuild-deflate.ts';
+export {
+  DeflateRebuilder,
+  SEGMENT_LOOKAHEAD,
+  rebuildDeflateStream,
+  rebuildSegmentBytes,
+  reconstructDeflate,
+} from './rebuild-deflate.ts';
+export { RebuildPool, type RebuildPoolOptions } from './rebuild-pool.ts';
 export {
   type GzipExpansion,
   type GzipMember,

@@ -144,6 +144,58 @@ function rebuildSegment(
   }
 }
 
+/**
+ * Rebuilds segment `index` on its own, as a worker thread does: `plaintext[0]`
+ * is plaintext offset `base`, and it holds the segment, the 32 KiB before it
+ * and SEGMENT_LOOKAHEAD bytes after it (or up to the end of the plaintext).
+ * Returns the compressed bytes from the segment's first byte (its leading bits
+ * from the correction stream) up to the last byte the segment completes; the
+ * byte it leaves partial is the next segment's first byte. The final segment
+ * also gets the padded last byte. Concatenated in order, the pieces are the
+ * stream.
+ */
+export function rebuildSegmentBytes(
+  corrections: ParsedCorrections,
+  index: number,
+  plaintext: Uint8Array,
+  base: number,
+): Uint8Array {
+  return rebuildLoneSegment(corrections, index, index === corrections.segments.length - 1, plaintext, base);
+}
+
+/** rebuildSegmentBytes for a correction stream cut down to the one segment (`final`: the stream's last). */
+export function rebuildLoneSegment(
+  corrections: ParsedCorrections,
+  index: number,
+  final: boolean,
+  plaintext: Uint8Array,
+  base: number,
+): Uint8Array {
+  const segment = corrections.segments[index];
+  if (segment === undefined) throw new RangeError('no such segment');
+  const windowStart = Math.max(0, segment.plainStart - WINDOW_SIZE);
+  const needed = Math.min(corrections.plainLength, segment.plainStart + segment.plainLength + SEGMENT_LOOKAHEAD);
+  if (base > windowStart || base + plaintext.length < needed) throw new RangeError('plaintext does not cover the segment');
+  const out = new BitWriter(Math.max(1 << 12, segment.bitLength >>> 3) + 16);
+  if ((segment.bitStart & 7) !== 0) out.bits(segment.prefixBits, segment.bitStart & 7);
+  rebuildSegment(
+    corrections,
+    index,
+    new MatchModel(corrections.params),
+    plaintext,
+    base,
+    plaintext.length,
+    newTokenBuffer(),
+    newBlockCodes(),
+    out,
+  );
+  if (final) {
+    const padding = (8 - (out.bitLength & 7)) & 7;
+    if (padding !== 0) out.bits(corrections.finalPadding, padding);
+  }
+  return out.take();
+}
+
 function parsed(corrections: Uint8Array | ParsedCorrections): ParsedCorrections {
   return corrections instanceof Uint8Array ? readCorrections(corrections) : corrections;
 }
