@@ -26,13 +26,44 @@ import type { Suite, SuiteContext } from '../suite.ts';
 
 const FILE_PEERS: readonly Peer[] = [casync, restic, borg];
 
+/** How `strata serve` is run, and what runs after the pushes before its storage is measured. */
+interface ServeVariant {
+  label: string;
+  args: readonly string[];
+  /** Work the server leaves in the background, finished on its stopped data directory; returns details for the report. */
+  settle?: (dataDir: string, signal: AbortSignal) => Promise<Record<string, unknown>>;
+}
+
+export const STRATA_SERVE_VARIANTS: readonly ServeVariant[] = [
+  { label: 'layer expansion off', args: [] },
+  { label: 'layer expansion on', args: ['--expand-layers'], settle: expandEveryLayer },
+];
+
 /**
- * How `strata serve` is run. Layer expansion (dedup inside gzip and zstd
- * layers) is an engine option still to come: when `strata serve` takes a
- * flag for it, add `{ label: 'layer expansion on', args: ['--expand-layers'] }`
- * here and every figure of the suite is measured with it on and off.
+ * `--expand-layers` expands layers in the background after each push and
+ * leaves the compressed chunks to garbage collection. The suite measures the
+ * settled store: every layer the server had not reached yet is expanded,
+ * then one collection runs; that time counts as ingest time.
  */
-export const STRATA_SERVE_VARIANTS: readonly { label: string; args: readonly string[] }[] = [{ label: 'layer expansion off', args: [] }];
+async function expandEveryLayer(dataDir: string, signal: AbortSignal): Promise<Record<string, unknown>> {
+  const engine = await openStore(join(dataDir, 'cas'), { expandLayers: true });
+  try {
+    const outcomes = { expanded: 0, plain: 0, skipped: 0 };
+    let correctionBytes = 0;
+    const plainReasons = new Set<string>();
+    for await (const blob of engine.list({ signal })) {
+      const result = await engine.expandBlob(blob.digest);
+      outcomes[result.outcome]++;
+      correctionBytes += result.correctionBytes ?? 0;
+      if (result.outcome === 'plain' && result.reason) plainReasons.add(result.reason);
+    }
+    const gc = await engine.collectGarbage({ signal });
+    const stats = await engine.stats();
+    return { ...outcomes, correctionBytes, plainReasons: [...plainReasons], gcBytesReclaimed: gc.bytesReclaimed, expandedBlobs: stats.expandedBlobs };
+  } finally {
+    await engine.close();
+  }
+}
 
 export interface DedupFigure {
   tool: string;
@@ -120,7 +151,7 @@ async function measureRegistry(
   corpus: Corpus,
   pushedBytes: number,
   context: SuiteContext,
-  variant?: { label: string; args: readonly string[] },
+  variant?: ServeVariant,
 ): Promise<DedupFigure> {
   const base: DedupFigure = { tool: kind.name, input: 'compressed layers (push)', available: false, settings: kind.settings, ...(variant ? { variant: variant.label } : {}) };
   try {
@@ -139,6 +170,13 @@ async function measureRegistry(
       await registry.stop();
     }
     const data = join(dir, 'data');
+    let settled: Record<string, unknown> | undefined;
+    if (variant?.settle) {
+      context.progress.detail(`${variant.label}: settling`);
+      const settle = await timed(() => variant.settle!(data, context.signal));
+      seconds += settle.seconds;
+      settled = { ...settle.value, settleSeconds: round(settle.seconds) };
+    }
     const usage = await diskUsage([data]);
     // strata's hot cache holds copies of served blobs that it may drop at any time: not storage.
     const cache = kind === strataRegistry ? await diskUsage([join(data, 'cas', 'cache')]).catch(() => undefined) : undefined;
@@ -150,7 +188,7 @@ async function measureRegistry(
       storedBytes,
       seconds,
       megabytesPerSecond: megabytesPerSecond(pushedBytes, seconds),
-      details: { files: usage.files, ...(cache ? { hotCacheBytesNotCounted: cache.storedBytes } : {}) },
+      details: { files: usage.files, ...(cache ? { hotCacheBytesNotCounted: cache.storedBytes } : {}), ...(settled ? { settled } : {}) },
     };
   } catch (error) {
     if (context.signal.aborted) throw error;
