@@ -5,7 +5,7 @@
  * and stopped by its PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -107,15 +107,15 @@ function freePort(): Promise<number> {
   });
 }
 
-async function launch(command: string, args: string[], logFile: string, url: string): Promise<{ stop(): Promise<void> }> {
-  const log = createWriteStream(logFile, { flags: 'a' });
-  await new Promise((resolve) => log.once('open', resolve));
-  // Its own process group: a Ctrl-C at the terminal reaches the benchmark, which stops the registry itself.
-  const child = spawn(command, args, { stdio: ['ignore', log, log], detached: true });
+/**
+ * Tracks a child this module started and returns its stop: SIGTERM, then
+ * SIGKILL after a grace period; the log closes once the child is gone.
+ */
+function owned(child: ChildProcess, log: WriteStream): () => Promise<void> {
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   void exited.then(() => running.delete(child));
-  const stop = async (): Promise<void> => {
+  return async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
@@ -126,6 +126,14 @@ async function launch(command: string, args: string[], logFile: string, url: str
     await exited;
     log.close();
   };
+}
+
+async function launch(command: string, args: string[], logFile: string, url: string): Promise<{ stop(): Promise<void> }> {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  await new Promise((resolve) => log.once('open', resolve));
+  // Its own process group: a Ctrl-C at the terminal reaches the benchmark, which stops the registry itself.
+  const child = spawn(command, args, { stdio: ['ignore', log, log], detached: true });
+  const stop = owned(child, log);
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -170,20 +178,7 @@ export async function startStrataCas(dir: string): Promise<RunningCas> {
     stdio: ['ignore', 'pipe', log],
     detached: true,
   });
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  void exited.then(() => running.delete(child));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
-      if ((await Promise.race([exited, late])) === 'late') child.kill('SIGKILL');
-      clearTimeout(timer);
-    }
-    await exited;
-    log.close();
-  };
+  const stop = owned(child, log);
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let text = '';

@@ -91,6 +91,11 @@ export async function writeReport(
 }
 
 /** The fields every suite's JSON report opens with. */
+/** The Markdown lines that close every report: the tool versions measured. */
+export function versionLines(versions: Record<string, string>): string[] {
+  return ['Versions:', '', ...Object.entries(versions).map(([tool, version]) => `- ${tool}: ${version}`), ''];
+}
+
 export function reportHead(suite: string, facts: { startedAt: Date; finishedAt: Date; versions: Record<string, string> }) {
   return {
     suite,

@@ -15,7 +15,7 @@ import { ContainersSandbox } from '../containers-sandbox.ts';
 import { describeCorpus, loadCorpus, type Corpus, type CorpusImage } from '../corpus.ts';
 import { diskUsage, firstLine, runCommand, timed } from '../measure.ts';
 import { distributionRegistry, strataRegistry, type RegistryKind } from '../registries.ts';
-import { compare, comparisonTable, markdownTable, reportHead, round, strataVersion, type Comparison } from '../report.ts';
+import { compare, comparisonTable, markdownTable, reportHead, round, strataVersion, type Comparison, versionLines } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 
@@ -95,10 +95,7 @@ export const buildSuite: Suite = {
       '',
       comparisonTable(comparisons),
       '',
-      'Versions:',
-      '',
-      ...Object.entries(versions).map(([tool, version]) => `- ${tool}: ${version}`),
-      '',
+      ...versionLines(versions),
     ].join('\n');
     return { json, markdown, summary: `${table}\n\n${comparisonTable(comparisons)}`, comparisons };
   },

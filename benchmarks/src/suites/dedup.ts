@@ -20,7 +20,7 @@ import { casync } from '../peers/casync.ts';
 import type { Peer, StagedInput } from '../peers/peer.ts';
 import { restic } from '../peers/restic.ts';
 import { distributionRegistry, strataRegistry, type RegistryKind } from '../registries.ts';
-import { compare, comparisonTable, markdownTable, reportHead, round, strataVersion, type Comparison } from '../report.ts';
+import { compare, comparisonTable, markdownTable, reportHead, round, strataVersion, type Comparison, versionLines } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 
@@ -136,10 +136,7 @@ export const dedupSuite: Suite = {
       '',
       comparisonTable(comparisons),
       '',
-      'Versions:',
-      '',
-      ...Object.entries(versions).map(([tool, version]) => `- ${tool}: ${version}`),
-      '',
+      ...versionLines(versions),
     ].join('\n');
     return { json, markdown, summary: `${table}\n\n${comparisonTable(comparisons)}`, comparisons };
   },

@@ -17,7 +17,7 @@ import { describeCorpus, imageBytes, loadCorpus, repositoryOf, versionPairs, typ
 import { startCountingProxy, type CountingProxy } from '../counting-proxy.ts';
 import { timed } from '../measure.ts';
 import { distributionRegistry, startStrataCas, strataRegistry, type RegistryKind } from '../registries.ts';
-import { compare, comparisonTable, markdownTable, reportHead, round, strataVersion, type Comparison } from '../report.ts';
+import { compare, comparisonTable, markdownTable, reportHead, round, strataVersion, type Comparison, versionLines } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 
@@ -109,10 +109,7 @@ export const deltaSuite: Suite = {
       '',
       pairTable,
       '',
-      'Versions:',
-      '',
-      ...Object.entries(versions).map(([tool, version]) => `- ${tool}: ${version}`),
-      '',
+      ...versionLines(versions),
     ].join('\n');
     return { json, markdown, summary: `${totalsTable}\n\n${comparisonTable(comparisons)}`, comparisons };
   },

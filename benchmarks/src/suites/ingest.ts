@@ -20,7 +20,7 @@ import { casync } from '../peers/casync.ts';
 import type { Peer, StagedInput } from '../peers/peer.ts';
 import { restic } from '../peers/restic.ts';
 import type { Progress } from '../progress.ts';
-import { compare, reportHead, markdownTable, REPO_ROOT, round, strataVersion, type Cell, type Comparison } from '../report.ts';
+import { compare, reportHead, markdownTable, REPO_ROOT, round, strataVersion, type Cell, type Comparison, versionLines } from '../report.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
 
 const PEERS: readonly Peer[] = [casync, borg, restic];
@@ -385,10 +385,7 @@ function buildReport(facts: RunFacts): SuiteReport {
     '',
     ...unavailable.map((figure) => `- ${figure.tool} (${figure.scenario}) unavailable: ${figure.reason}`),
     ...(unavailable.length > 0 ? [''] : []),
-    'Versions:',
-    '',
-    ...Object.entries(versions).map(([tool, version]) => `- ${tool}: ${version}`),
-    '',
+    ...versionLines(versions),
     'Settings:',
     '',
     ...figures.filter((figure) => figure.settings).map((figure) => `- ${figure.tool} (${figure.scenario}): ${figure.settings}`),

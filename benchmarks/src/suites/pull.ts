@@ -13,7 +13,7 @@ import { firstLine, MB, megabytesPerSecond, timed } from '../measure.ts';
 import { cachedImage, type ImageRecipe, type OciImage } from '../oci-image.ts';
 import { distributionRegistry, strataRegistry, type RegistryKind, type RunningRegistry } from '../registries.ts';
 import { lineChart } from '../charts.ts';
-import { compare, reportHead, markdownTable, round, type Cell, type Comparison } from '../report.ts';
+import { compare, reportHead, markdownTable, round, type Cell, type Comparison, versionLines } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
 
@@ -453,10 +453,7 @@ function buildReport(facts: RunFacts): SuiteReport {
     '',
     ...unavailable.map((figure) => `- ${figure.tool} (${figure.measurement}, ${figure.scenario}) unavailable: ${figure.reason}`),
     ...(unavailable.length > 0 ? [''] : []),
-    'Versions:',
-    '',
-    ...Object.entries(versions).map(([tool, version]) => `- ${tool}: ${version}`),
-    '',
+    ...versionLines(versions),
     'Settings:',
     '',
     ...REGISTRIES.map((kind) => `- ${kind.name}: ${kind.settings}`),
