@@ -17,10 +17,11 @@
  *
  * The README of this package describes the matching rules.
  */
-import { chmod, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, open, rename, rm } from 'node:fs/promises';
 import { StrataError } from '@strata/errors';
 import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { isRepositoryName } from './names.ts';
+import { readPolicyText } from './policy-file.ts';
 
 export const ACTIONS = ['pull', 'push', 'delete'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -113,18 +114,9 @@ export function parseAuthConfig(text: string, source = 'auth file'): AuthConfig 
 }
 
 export async function loadAuthFile(path: string): Promise<AuthConfig> {
-  return parseAuthConfig(await readText(path), path);
+  return parseAuthConfig(await readPolicyText(path), path);
 }
 
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new StrataError('NotFound', `${path}: no such file`, { cause: error, details: { file: path } });
-    throw new StrataError('FailedPrecondition', `${path}: ${(error as Error).message}`, { cause: error, details: { file: path } });
-  }
-}
 
 const NEW_FILE = `# strata registry users and access rules.
 # Users are added with \`strata user add --auth FILE NAME\`; rules are edited here.
@@ -144,7 +136,7 @@ access:
 async function readDocument(path: string, create: boolean): Promise<Document> {
   let text: string;
   try {
-    text = await readText(path);
+    text = await readPolicyText(path);
   } catch (error) {
     if (!create || !(error instanceof StrataError) || error.code !== 'NotFound') throw error;
     text = NEW_FILE;

@@ -149,7 +149,8 @@ export function expandGzip(bytes: Uint8Array, options: ExpandOptions = {}): Gzip
   return { plaintext, corrections: out.view().slice(), restartPoints, members };
 }
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
+/** Joins byte arrays into one of `length` bytes. */
+export function concat(parts: Uint8Array[], length: number): Uint8Array {
   const out = new Uint8Array(length);
   let at = 0;
   for (const part of parts) {

@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import { type ParsedCorrections, readCorrections } from './corrections.ts';
 import { WINDOW_SIZE } from './deflate-tables.ts';
 import { malformed } from './failures.ts';
-import { readGzipCorrections } from './gzip.ts';
+import { concat, readGzipCorrections } from './gzip.ts';
 import {
   type SegmentOutcome,
   type SegmentTask,
@@ -140,13 +140,7 @@ async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
     parts.push(part);
     length += part.length;
   }
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concat(parts, length);
 }
 
 function segmentPieces(corrections: ParsedCorrections, from: number, offset: number): Piece[] {
