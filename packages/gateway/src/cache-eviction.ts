@@ -66,7 +66,7 @@ export async function evictToBudget(deps: EvictionDeps, options: EvictionOptions
   const sizes = new Map<string, number>();
   while (stats.storedBytes > options.budgetBytes && report.rounds < MAX_ROUNDS) {
     report.rounds++;
-    const collection = deps.guard.begin();
+    const collection = await deps.guard.begin();
     let evicted: number;
     try {
       const images = await findImages(deps);
@@ -76,7 +76,7 @@ export async function evictToBudget(deps: EvictionDeps, options: EvictionOptions
       const chosen = await choose(deps, images, excess / ratio, sizes);
       evicted = await evict(deps, images, chosen, collection);
     } finally {
-      collection.end();
+      await collection.end();
     }
     report.imagesEvicted += evicted;
     const gcOptions: RegistryGcOptions = { ...options, minLiveFraction: EVICTION_MIN_LIVE_FRACTION };
@@ -173,13 +173,14 @@ async function evict(deps: EvictionDeps, images: readonly Image[], chosen: reado
   }
   let evicted = 0;
   for (const image of chosen) {
-    await deps.guard.exclusive(async () => {
+    await collection.exclusive(async (touched) => {
+      const keep = await touched([...image.digests]);
       // An image pushed again since the ranking is in use again.
-      if (image.members.some((digest) => collection.isTouched(digest))) return;
+      if (image.members.some((digest) => keep.has(digest))) return;
       for (const digest of image.members) await deps.metadata.deleteManifest(image.repository, digest);
       const used = kept.get(image.repository);
       for (const digest of image.digests) {
-        if (!used?.has(digest) && !collection.isTouched(digest)) await deps.metadata.unlinkBlob(image.repository, digest);
+        if (!used?.has(digest) && !keep.has(digest)) await deps.metadata.unlinkBlob(image.repository, digest);
       }
       evicted++;
     });

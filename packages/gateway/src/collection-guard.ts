@@ -1,11 +1,27 @@
 import { RWLock } from '@rocicorp/lock';
 
+/**
+ * Of `digests`, those a collection must keep: pushes relied on them since it
+ * began, or an upload protects them now.
+ */
+export type TouchedCheck = (digests: readonly string[]) => Promise<Set<string>>;
+
 /** One garbage collection in progress, as the guard sees it. */
 export interface Collection {
-  /** Whether a push has linked, named or is still writing `digest` since the collection began. */
-  isTouched(digest: string): boolean;
+  /**
+   * What pushes touched since the collection began. Outside a delete step
+   * the answer is a hint that can only grow; the delete step's own check is
+   * the one that counts.
+   */
+  touched: TouchedCheck;
+  /**
+   * Runs a delete step alone: no push step of any gateway sharing the guard
+   * runs meanwhile. `work` re-checks its candidates with the check it is
+   * given, which also sees the digests uploads protect.
+   */
+  exclusive<T>(work: (touched: TouchedCheck) => Promise<T>): Promise<T>;
   /** Ends the collection; idempotent. */
-  end(): void;
+  end(): Promise<void>;
 }
 
 /**
@@ -24,10 +40,35 @@ export interface Collection {
  *
  * Blob commits can be long; they are not held under the lock. Instead an
  * upload `protect`s its digest from before its commit until its link:
- * taking protection waits out a delete step in progress, so the commit
- * never races a delete of the same digest.
+ * taking protection waits out a delete step of that digest in progress, so
+ * the commit never races a delete of the same digest.
+ *
+ * Two implementations: LocalCollectionGuard orders the pushes and
+ * collections of one process (LMDB metadata, which one process holds);
+ * PgCollectionGuard those of every gateway over one PostgreSQL schema.
  */
-export class CollectionGuard {
+export interface CollectionGuard {
+  /** Runs a push step that relies on `digests`. */
+  shared<T>(digests: Iterable<string>, work: () => Promise<T>): Promise<T>;
+  /**
+   * Keeps `digest` from every delete step until the returned release is
+   * called; resolves once no delete step of it is running.
+   */
+  protect(digest: string): Promise<() => void>;
+  /** Starts noting what pushes touch, for a collection about to read the metadata. */
+  begin(): Promise<Collection>;
+  /**
+   * Claims the right to collect: one collection or eviction at a time over
+   * the metadata. Resolves to the release, or to undefined while another
+   * holds the claim.
+   */
+  claim(): Promise<(() => Promise<void>) | undefined>;
+  /** Releases what the guard holds; idempotent. */
+  close(): Promise<void>;
+}
+
+/** The guard of one process: an in-memory readers-writer lock. */
+export class LocalCollectionGuard implements CollectionGuard {
   readonly #lock = new RWLock();
   readonly #collections = new Set<Set<string>>();
   /** Digests being committed and not yet linked, with how many uploads hold each. */
@@ -40,13 +81,13 @@ export class CollectionGuard {
    */
   readonly #lastUse = new Map<string, number>();
   readonly #recentMs: number;
+  #claimed = false;
 
   /** `recentMs`: how long a use keeps a digest touched for collections that begin later. */
   constructor(options: { recentMs?: number } = {}) {
     this.#recentMs = options.recentMs ?? 5 * 60_000;
   }
 
-  /** Runs a push step that relies on `digests`. */
   shared<T>(digests: Iterable<string>, work: () => Promise<T>): Promise<T> {
     const relied = [...digests];
     return this.#lock.withRead(async () => {
@@ -61,10 +102,6 @@ export class CollectionGuard {
     });
   }
 
-  /**
-   * Keeps `digest` from every delete step until the returned release is
-   * called; resolves once no delete step is running.
-   */
   async protect(digest: string): Promise<() => void> {
     await this.#lock.withRead(() => {
       this.#protected.set(digest, (this.#protected.get(digest) ?? 0) + 1);
@@ -80,8 +117,7 @@ export class CollectionGuard {
     };
   }
 
-  /** Starts noting what pushes touch, for a collection about to read the metadata. */
-  begin(): Collection {
+  begin(): Promise<Collection> {
     const touched = new Set<string>();
     const since = Date.now() - this.#recentMs;
     for (const [digest, at] of this.#lastUse) {
@@ -89,17 +125,32 @@ export class CollectionGuard {
       else touched.add(digest);
     }
     this.#collections.add(touched);
-    return {
-      isTouched: (digest) => touched.has(digest) || this.#protected.has(digest),
+    const check: TouchedCheck = (digests) => Promise.resolve(new Set(digests.filter((digest) => touched.has(digest) || this.#protected.has(digest))));
+    return Promise.resolve({
+      touched: check,
+      exclusive: (work) => this.#lock.withWrite(() => work(check)),
       end: () => {
         this.#collections.delete(touched);
+        return Promise.resolve();
       },
-    };
+    });
   }
 
-  /** Runs a delete step alone: no push step runs meanwhile. */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.#lock.withWrite(work);
+  claim(): Promise<(() => Promise<void>) | undefined> {
+    if (this.#claimed) return Promise.resolve(undefined);
+    this.#claimed = true;
+    let released = false;
+    return Promise.resolve(() => {
+      if (!released) {
+        released = true;
+        this.#claimed = false;
+      }
+      return Promise.resolve();
+    });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   #touch(digests: Iterable<string>): void {

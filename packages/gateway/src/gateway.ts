@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import FindMyWay from 'find-my-way';
 import { pino, type Logger } from 'pino';
 import { UNRESTRICTED, type RegistryAuth } from './auth.ts';
-import { CollectionGuard } from './collection-guard.ts';
+import { LocalCollectionGuard, type CollectionGuard } from './collection-guard.ts';
 import type { GatewayDeps, GatewayStore, RequestContext } from './context.ts';
 import { RegistryError, registryErrorFrom } from './errcode.ts';
 import type { RegistryMetadata } from './metadata.ts';
@@ -28,7 +28,10 @@ export interface GatewayOptions {
   quotas?: () => QuotaPolicy | undefined;
   /** Called after each manifest push. */
   onPush?: () => void;
-  /** Shared with the garbage collection that runs over the same metadata; a new one by default. */
+  /**
+   * Shared with the garbage collection that runs over the same metadata;
+   * by default a LocalCollectionGuard, which orders this process only.
+   */
   guard?: CollectionGuard;
 }
 
@@ -67,7 +70,7 @@ export class Gateway {
   constructor(options: GatewayOptions) {
     this.#log = options.logger ?? pino({ name: 'strata-gateway' });
     this.metrics = new GatewayMetrics(options.store.stats?.bind(options.store));
-    this.guard = options.guard ?? new CollectionGuard();
+    this.guard = options.guard ?? new LocalCollectionGuard();
     this.pulls = new PullRecorder(options.metadata, { log: this.#log });
     this.#deps = {
       store: options.store,

@@ -17,7 +17,8 @@ export { ERROR_REGISTRY, RegistryError, registryErrorFrom, type OciErrorCode } f
 export { isRepositoryName, isTag } from './names.ts';
 export { MAX_MANIFEST_BYTES, OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST } from './manifest.ts';
 export type { BlobLink, TagRecord, PullRecord } from './metadata.ts';
-export { CollectionGuard, type Collection } from './collection-guard.ts';
+export { LocalCollectionGuard, type CollectionGuard, type Collection, type TouchedCheck } from './collection-guard.ts';
+export { PgCollectionGuard, type PgCollectionGuardOptions } from './pg-collection-guard.ts';
 export {
   collectRegistryGarbage,
   DEFAULT_GRACE_PERIOD_MS,

@@ -1,3 +1,6 @@
+import type { Logger } from 'pino';
+import type { CollectionGuard } from './collection-guard.ts';
+
 /**
  * The gateway's metadata: repositories, the blobs each links, manifests,
  * tags, referrers and upload sessions. Bytes live in the ContentStore; this
@@ -129,6 +132,14 @@ export interface RegistryMetadata {
   getUpload(uuid: string): Promise<UploadSession | undefined>;
   deleteUpload(uuid: string): Promise<void>;
   listUploads(): Promise<UploadSession[]>;
+
+  /**
+   * The collection guard of a metadata store that several gateways share
+   * (PostgreSQL), ordering every gateway's pushes against any gateway's
+   * collections; absent where one process holds the metadata (LMDB), which
+   * uses LocalCollectionGuard. The caller closes the guard before the metadata.
+   */
+  createCollectionGuard?(options: { recentMs: number; log?: Logger }): CollectionGuard;
 
   close(): Promise<void>;
 }

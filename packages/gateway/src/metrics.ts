@@ -13,6 +13,7 @@ export class GatewayMetrics {
   readonly bytesOut: Counter<'route'>;
   readonly uploadDuration: Histogram;
   readonly gcRuns: Counter<'dry_run'>;
+  readonly gcSkipped: Counter<'kind'>;
   readonly gcBytesReclaimed: Counter;
   readonly gcBlobsDeleted: Counter;
   readonly gcDuration: Histogram;
@@ -56,6 +57,12 @@ export class GatewayMetrics {
       name: 'strata_gc_runs_total',
       help: 'Registry garbage collections run to the end',
       labelNames: ['dry_run'],
+      registers,
+    });
+    this.gcSkipped = new Counter({
+      name: 'strata_gc_skipped_total',
+      help: 'Scheduled collections and evictions skipped because another gateway over the same metadata was collecting',
+      labelNames: ['kind'],
       registers,
     });
     this.gcBytesReclaimed = new Counter({

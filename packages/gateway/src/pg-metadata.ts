@@ -11,6 +11,9 @@ import {
   type TagRecord,
   type UploadSession,
 } from './metadata.ts';
+import type { Logger } from 'pino';
+import type { CollectionGuard } from './collection-guard.ts';
+import { PgCollectionGuard } from './pg-collection-guard.ts';
 import { pgError } from './pg-errors.ts';
 import { checkSchemaName, DEFAULT_PG_SCHEMA, migrate } from './pg-schema.ts';
 
@@ -41,12 +44,16 @@ const types: pg.CustomTypesConfig = {
  */
 export class PgMetadata implements RegistryMetadata {
   readonly #pool: pg.Pool;
+  readonly #url: string;
+  readonly #schema: string;
   /** The quoted schema, prefixed to every table name. */
   readonly #s: string;
   #closed = false;
 
-  private constructor(pool: pg.Pool, schema: string) {
+  private constructor(pool: pg.Pool, url: string, schema: string) {
     this.#pool = pool;
+    this.#url = url;
+    this.#schema = schema;
     this.#s = `"${schema}"`;
   }
 
@@ -61,7 +68,12 @@ export class PgMetadata implements RegistryMetadata {
       await pool.end().catch(() => {});
       throw error;
     }
-    return new PgMetadata(pool, schema);
+    return new PgMetadata(pool, options.url, schema);
+  }
+
+  /** A guard over this schema, on connections of its own: push steps hold one while they run, and must never wait for the metadata's pool. */
+  createCollectionGuard(options: { recentMs: number; log?: Logger }): CollectionGuard {
+    return new PgCollectionGuard({ url: this.#url, schema: this.#schema, ...options });
   }
 
   async repositoryExists(repository: string): Promise<boolean> {

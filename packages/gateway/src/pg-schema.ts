@@ -9,12 +9,15 @@
  *   ├── tags               (repository, tag)            -> digest, pushed_at
  *   ├── referrers          (repository, subject, digest)-> descriptor (jsonb ReferrerDescriptor)
  *   ├── pulls              (repository, digest)         -> pulled_at
- *   └── uploads            uuid                         -> session (jsonb UploadSession)
+ *   ├── uploads            uuid                         -> session (jsonb UploadSession)
+ *   └── gc_touches         digest                       -> used_at (timestamptz, the database's clock)
  *
  * It mirrors the LMDB layout (metadata-layout.ts) table for database. Names
  * are compared byte-wise (`COLLATE "C"`) so listings and `last` paging sort
  * exactly as LMDB's ordered keys do. Times are milliseconds since the epoch
- * in bigints, like the records the interface hands out.
+ * in bigints, like the records the interface hands out. `gc_touches` is the
+ * collection guard's (pg-collection-guard.ts): when a push step of any
+ * gateway last relied on a digest, by the one clock every gateway shares.
  *
  * Migrations are numbered and applied in order, each in its own
  * transaction together with its row in schema_migrations, under an advisory
@@ -85,6 +88,18 @@ export const MIGRATIONS: readonly Migration[] = [
         uuid text COLLATE "C" PRIMARY KEY,
         session jsonb NOT NULL
       );
+    `,
+  },
+  {
+    version: 2,
+    name: 'garbage collection across gateways',
+    sql: `
+      CREATE TABLE gc_touches (
+        digest text COLLATE "C" PRIMARY KEY,
+        used_at timestamptz NOT NULL
+      );
+      -- Collections prune what no collection counts any more.
+      CREATE INDEX gc_touches_by_time ON gc_touches (used_at);
     `,
   },
 ];

@@ -15,7 +15,8 @@
  * Upload sessions idle past their expiry are aborted first.
  *
  * Every delete step runs under the guard's exclusive side, in batches, and
- * re-checks its candidates there.
+ * re-checks its candidates there. With PostgreSQL metadata the guard spans
+ * every gateway over the schema (PgCollectionGuard).
  */
 import type { Logger } from 'pino';
 import { readBytes, type BlobInfo, type BlobManager, type BlobReader, type GcOptions, type GcReport, type IngestManager, type StoreAdmin } from '@strata/cas';
@@ -89,8 +90,8 @@ interface RepositoryPlan {
 
 /**
  * One registry collection. The caller makes sure only one runs at a time
- * over a metadata directory (RegistryLifecycle, or the gateway lock of
- * `strata gc`).
+ * over the metadata: it holds the guard's claim (RegistryLifecycle,
+ * `strata gc`), and for LMDB the metadata directory's lock.
  */
 export async function collectRegistryGarbage(deps: RegistryGcDeps, options: RegistryGcOptions = {}): Promise<RegistryGcReport> {
   const started = Date.now();
@@ -110,7 +111,7 @@ export async function collectRegistryGarbage(deps: RegistryGcDeps, options: Regi
   };
   const progress = options.onProgress ?? (() => {});
   // Begun before the first read, so every push after it is seen as touched.
-  const collection = deps.guard.begin();
+  const collection = await deps.guard.begin();
   try {
     report.uploadsExpired = await expireUploads(deps, options.uploadExpiryMs ?? DEFAULT_UPLOAD_EXPIRY_MS, dryRun);
 
@@ -149,7 +150,7 @@ export async function collectRegistryGarbage(deps: RegistryGcDeps, options: Regi
       report.bytesReclaimed = report.store.bytesReclaimed;
     }
   } finally {
-    collection.end();
+    await collection.end();
   }
   report.durationMs = Date.now() - started;
   return report;
@@ -192,6 +193,8 @@ async function planRepository(
   const links = await metadata.listBlobLinks(repository);
   const linkedAt = new Map(links.map((link) => [link.digest, link.linkedAt]));
 
+  // A hint here; each delete step checks again.
+  const touched = await collection.touched([...manifests.keys(), ...links.map((link) => link.digest)]);
   const expiredTags = retention ? retention.expiredTags(repository, tags) : [];
   const expired = new Set(expiredTags.map((record) => record.tag));
   const tagged = new Set(tags.filter((record) => !expired.has(record.tag)).map((record) => record.digest));
@@ -201,7 +204,7 @@ async function planRepository(
   for (const record of manifests.values()) {
     const recent = now - pushedAt(record) <= grace;
     const expiredUntagged = retention?.untaggedExpired(repository, pushedAt(record), now) ?? false;
-    if (tagged.has(record.digest) || recent || !expiredUntagged || collection.isTouched(record.digest)) keep.push(record.digest);
+    if (tagged.has(record.digest) || recent || !expiredUntagged || touched.has(record.digest)) keep.push(record.digest);
   }
 
   // Referrers point at their subject; kept subjects keep their referrers.
@@ -233,7 +236,7 @@ async function planRepository(
 
   const deleteManifests = [...manifests.keys()].filter((digest) => !kept.has(digest));
   const removeLinks = referencesKnown
-    ? links.filter((link) => !live.has(link.digest) && now - link.linkedAt > grace && !collection.isTouched(link.digest)).map((link) => link.digest)
+    ? links.filter((link) => !live.has(link.digest) && now - link.linkedAt > grace && !touched.has(link.digest)).map((link) => link.digest)
     : [];
   return {
     repository,
@@ -257,30 +260,33 @@ async function referencesOf(deps: RegistryGcDeps, record: ManifestRecord): Promi
 }
 
 async function sweepRepository(deps: RegistryGcDeps, plan: RepositoryPlan, collection: Collection): Promise<{ tags: number; manifests: number; links: number }> {
-  const { metadata, guard } = deps;
+  const { metadata } = deps;
   const { repository } = plan;
   const swept = { tags: 0, manifests: 0, links: 0 };
   for (const batch of batches(plan.expiredTags)) {
-    await guard.exclusive(async () => {
+    await collection.exclusive(async (touched) => {
+      const keep = await touched(batch.map((record) => record.digest));
       for (const record of batch) {
         // A tag pushed again since the mark is the push's, not retention's.
-        if (collection.isTouched(record.digest) || (await metadata.resolveTag(repository, record.tag)) !== record.digest) continue;
+        if (keep.has(record.digest) || (await metadata.resolveTag(repository, record.tag)) !== record.digest) continue;
         if (await metadata.deleteTag(repository, record.tag)) swept.tags++;
       }
     });
   }
   for (const batch of batches(plan.deleteManifests)) {
-    await guard.exclusive(async () => {
+    await collection.exclusive(async (touched) => {
+      const keep = await touched(batch);
       for (const digest of batch) {
-        if (collection.isTouched(digest)) continue;
+        if (keep.has(digest)) continue;
         if (await metadata.deleteManifest(repository, digest)) swept.manifests++;
       }
     });
   }
   for (const batch of batches(plan.removeLinks)) {
-    await guard.exclusive(async () => {
+    await collection.exclusive(async (touched) => {
+      const keep = await touched(batch);
       for (const digest of batch) {
-        if (collection.isTouched(digest)) continue;
+        if (keep.has(digest)) continue;
         if (await metadata.unlinkBlob(repository, digest)) swept.links++;
       }
     });
@@ -291,10 +297,13 @@ async function sweepRepository(deps: RegistryGcDeps, plan: RepositoryPlan, colle
 /** Deletes from the store every blob no repository links any more. */
 async function sweepStore(deps: RegistryGcDeps, plans: readonly RepositoryPlan[], collection: Collection, report: RegistryGcReport, options: RegistryGcOptions): Promise<void> {
   const linked = options.dryRun ? projectedLinks(plans) : await deps.metadata.linkedDigests();
-  const candidates: { digest: string; size: number }[] = [];
+  const unlinked: { digest: string; size: number }[] = [];
   for await (const blob of deps.store.list(options.signal ? { signal: options.signal } : {})) {
-    if (!linked.has(blob.digest) && !collection.isTouched(blob.digest)) candidates.push({ digest: blob.digest, size: blob.size });
+    if (!linked.has(blob.digest)) unlinked.push({ digest: blob.digest, size: blob.size });
   }
+  const touched = new Set<string>();
+  for (const batch of batches(unlinked)) for (const digest of await collection.touched(batch.map((blob) => blob.digest))) touched.add(digest);
+  const candidates = unlinked.filter((blob) => !touched.has(blob.digest));
   if (options.dryRun) {
     report.blobsDeleted = candidates.length;
     report.blobBytesDeleted = candidates.reduce((sum, blob) => sum + blob.size, 0);
@@ -304,11 +313,12 @@ async function sweepStore(deps: RegistryGcDeps, plans: readonly RepositoryPlan[]
   for (const batch of batches(candidates)) {
     checkAborted(options.signal);
     options.onProgress?.({ done, total: candidates.length, phase: 'delete blobs' });
-    await deps.guard.exclusive(async () => {
+    await collection.exclusive(async (touched) => {
       // Links made since the list was read, under this very lock, are seen here.
       const linkedNow = await deps.metadata.linkedDigests();
+      const keep = await touched(batch.filter((blob) => !linkedNow.has(blob.digest)).map((blob) => blob.digest));
       for (const blob of batch) {
-        if (linkedNow.has(blob.digest) || collection.isTouched(blob.digest)) continue;
+        if (linkedNow.has(blob.digest) || keep.has(blob.digest)) continue;
         try {
           await deps.store.delete(blob.digest);
         } catch (error) {

@@ -1,6 +1,7 @@
 import { Lock } from '@rocicorp/lock';
 import type { Logger } from 'pino';
 import type { StoreAdmin } from '@strata/cas';
+import { isAborted, StrataError } from '@strata/errors';
 import { evictToBudget, type EvictionReport } from './cache-eviction.ts';
 import type { CollectionGuard } from './collection-guard.ts';
 import type { RegistryMetadata } from './metadata.ts';
@@ -38,8 +39,10 @@ export interface LifecycleDeps {
 
 /**
  * Runs collections and evictions inside a serving registry: one at a time
- * (a lock orders them), on timers, and after pushes in build-cache mode.
- * Failures are logged, never thrown at the timers.
+ * (a lock orders them here, the guard's claim across every gateway over
+ * shared metadata), on timers, and after pushes in build-cache mode. A
+ * scheduled round that finds another gateway collecting is skipped, logged
+ * and counted. Failures are logged, never thrown at the timers.
  */
 export class RegistryLifecycle {
   readonly #deps: LifecycleDeps;
@@ -59,19 +62,23 @@ export class RegistryLifecycle {
 
   start(): void {
     const { gcIntervalMs, cacheBudgetBytes, evictionIntervalMs } = this.#settings;
-    if (gcIntervalMs !== undefined) this.#every(gcIntervalMs, () => this.collect({ dryRun: this.#settings.gcDryRun ?? false }));
-    if (cacheBudgetBytes !== undefined) this.#every(evictionIntervalMs ?? 60_000, () => this.evict());
+    if (gcIntervalMs !== undefined) this.#every(gcIntervalMs, () => this.#skippable('collection', () => this.collect({ dryRun: this.#settings.gcDryRun ?? false })));
+    if (cacheBudgetBytes !== undefined) this.#every(evictionIntervalMs ?? 60_000, () => this.#skippable('eviction', () => this.evict()));
   }
 
   /** A push completed: in build-cache mode the budget is checked once pushes pause. */
   notePush(): void {
     if (this.#settings.cacheBudgetBytes === undefined || this.#closed) return;
     clearTimeout(this.#debounce);
-    this.#debounce = setTimeout(() => this.#background(() => this.evict()), this.#settings.evictionDebounceMs ?? 5_000);
+    this.#debounce = setTimeout(() => this.#background(() => this.#skippable('eviction', () => this.evict())), this.#settings.evictionDebounceMs ?? 5_000);
     this.#debounce.unref();
   }
 
-  /** One collection now, after any running one; logged and counted. */
+  /**
+   * One collection now, after any running one of this registry; logged and
+   * counted. Fails with Aborted while another gateway over the same
+   * metadata collects.
+   */
   collect(options: Pick<RegistryGcOptions, 'dryRun' | 'signal' | 'onProgress'> = {}): Promise<RegistryGcReport> {
     return this.#exclusive(async () => {
       const report = await collectRegistryGarbage(this.#deps, { ...this.#gcOptions(), ...options });
@@ -81,7 +88,7 @@ export class RegistryLifecycle {
     });
   }
 
-  /** Evicts to the budget now, after any running collection; undefined without a budget. */
+  /** Evicts to the budget now, after any running collection; undefined without a budget. Fails with Aborted as collect() does. */
   evict(): Promise<EvictionReport | undefined> {
     const budgetBytes = this.#settings.cacheBudgetBytes;
     if (budgetBytes === undefined) return Promise.resolve(undefined);
@@ -128,7 +135,26 @@ export class RegistryLifecycle {
   }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.#lock.withLock(work);
+    return this.#lock.withLock(async () => {
+      const release = await this.#deps.guard.claim();
+      if (!release) throw new StrataError('Aborted', 'another collection over the same metadata is running');
+      try {
+        return await work();
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  /** A scheduled round: skipped, not failed, when another gateway is collecting. */
+  async #skippable(kind: 'collection' | 'eviction', work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (!isAborted(error)) throw error;
+      this.#deps.metrics.gcSkipped.inc({ kind });
+      this.#deps.log.info({ kind }, `scheduled ${kind} skipped: another gateway is collecting`);
+    }
   }
 
   #every(ms: number, work: () => Promise<unknown>): void {

@@ -9,7 +9,7 @@ import type { RegistryMetadata } from './metadata.ts';
 import { lockMetadataDir } from './metadata-lock.ts';
 import { openMetadata, type MetadataSetting } from './metadata-selection.ts';
 import type { QuotaPolicy } from './quotas.ts';
-import { CollectionGuard } from './collection-guard.ts';
+import { LocalCollectionGuard, type CollectionGuard } from './collection-guard.ts';
 import { DEFAULT_GRACE_PERIOD_MS, type CollectableStore } from './registry-gc.ts';
 import { RegistryLifecycle, type LifecycleSettings } from './registry-lifecycle.ts';
 import { loadOrCreateTokenKey } from './tokens.ts';
@@ -70,6 +70,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const unlock = await lockMetadataDir(metadataDir);
   let store: RegistryStore | undefined;
   let metadata: RegistryMetadata | undefined;
+  let guard: CollectionGuard | undefined;
   try {
     // A registry's clients pull what was just pushed: ingests fill the hot cache too.
     store = options.store ?? (await openStore(join(options.dataDir, 'cas'), { cacheIngests: true, expandLayers: options.expandLayers === true }));
@@ -77,7 +78,9 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     const auth = options.auth ? await openAuth(options.auth, join(metadataDir, 'token-key')) : undefined;
     let lifecycle: RegistryLifecycle | undefined;
     // A digest pushes used within the grace period is as safe as a link made within it.
-    const guard = new CollectionGuard({ recentMs: options.lifecycle?.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS });
+    const recentMs = options.lifecycle?.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS;
+    // Shared metadata brings a guard that orders every gateway over it.
+    guard = metadata.createCollectionGuard?.({ recentMs, ...(options.logger ? { log: options.logger } : {}) }) ?? new LocalCollectionGuard({ recentMs });
     const gatewayOptions: ConstructorParameters<typeof Gateway>[0] = { store, metadata, guard, onPush: () => lifecycle?.notePush() };
     if (auth) gatewayOptions.auth = auth;
     if (options.deletesEnabled !== undefined) gatewayOptions.deletesEnabled = options.deletesEnabled;
@@ -89,12 +92,8 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       options.lifecycle ?? {},
     );
     await gateway.listen(options.port ?? 5000, options.host ?? '127.0.0.1');
-    if (options.metadata !== undefined && (options.lifecycle?.gcIntervalMs !== undefined || options.lifecycle?.cacheBudgetBytes !== undefined)) {
-      // The collection guard orders pushes against deletes inside this process only.
-      gateway.log.warn('metadata is shared: run scheduled collection and build-cache eviction on one gateway only, at a quiet time (pushes through other gateways are protected by the grace period alone)');
-    }
     lifecycle.start();
-    const opened = { metadata, store, lifecycle };
+    const opened = { metadata, store, lifecycle, guard };
     let closing: Promise<void> | undefined;
     return {
       gateway,
@@ -107,6 +106,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
         closing ??= (async () => {
           await gateway.close(closeOptions);
           await opened.lifecycle.close();
+          await opened.guard.close();
           await opened.metadata.close();
           await opened.store.close();
           await unlock();
@@ -115,6 +115,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       },
     };
   } catch (error) {
+    await guard?.close();
     await metadata?.close();
     await store?.close();
     await unlock();

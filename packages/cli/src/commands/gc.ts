@@ -1,13 +1,19 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
-  CollectionGuard,
+  DEFAULT_GRACE_PERIOD_MS,
   LmdbMetadata,
+  LocalCollectionGuard,
+  PgMetadata,
   collectRegistryGarbage,
+  describeMetadata,
   loadRetentionFile,
   lockMetadataDir,
+  parseMetadataUrl,
+  type CollectionGuard,
   type RegistryGcReport,
+  type RegistryMetadata,
   type RetentionPolicy,
 } from '@strata/gateway';
 import { StrataError } from '@strata/errors';
@@ -23,6 +29,7 @@ interface GcCommandOptions extends StoreOptions {
   retention?: string;
   grace?: number;
   uploadExpiry?: number;
+  metadata?: string;
 }
 
 export function registerGc(program: Command, context: CliContext): void {
@@ -31,9 +38,14 @@ export function registerGc(program: Command, context: CliContext): void {
       .command('gc')
       .summary("collect the registry's garbage")
       .description(
-        'Collect garbage in a registry data directory that no `strata serve` is using: apply the retention rules, remove unreferenced manifests and blob links, delete blobs no repository links from the store, expire idle upload sessions, then sweep chunks and compact packs. With --cas, DIR holds the registry metadata and the content is in the `strata cas` server.',
+        'Collect garbage in a registry: apply the retention rules, remove unreferenced manifests and blob links, delete blobs no repository links from the store, expire idle upload sessions, then sweep chunks and compact packs. With LMDB metadata (DIR/gateway) no `strata serve` may be using the directory; with --cas, DIR holds the registry metadata and the content is in the `strata cas` server. With --metadata postgresql://… (and --cas) the collection runs while the gateways over that metadata serve: it takes the same lock as their collections, and fails if one of them is collecting.',
       ),
   )
+    .addOption(
+      new Option('--metadata <url>', 'registry metadata in PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DB[?schema=NAME]), as given to `strata serve`; needs --cas').env(
+        'STRATA_METADATA',
+      ),
+    )
     .option('--dry-run', 'report what would be removed; change nothing')
     .option('--retention <file>', 'retention rules (YAML): untagged manifests after N days, last K tags per pattern')
     .option('--grace <duration>', 'keep blobs linked or pushed this recently, whatever references them (default 1h)', parseDurationArgument)
@@ -44,38 +56,100 @@ export function registerGc(program: Command, context: CliContext): void {
 
 async function gc(options: GcCommandOptions, context: CliContext, command: Command): Promise<void> {
   const retention: RetentionPolicy | undefined = options.retention === undefined ? undefined : await loadRetentionFile(options.retention);
+  const report = options.metadata === undefined ? await gcLmdb(options, context, command, retention) : await gcPostgres(options, options.metadata, context, command, retention);
+  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : reportText(report));
+}
+
+/** LMDB metadata is one process's: the directory lock keeps `strata serve` and this apart. */
+async function gcLmdb(options: GcCommandOptions, context: CliContext, command: Command, retention: RetentionPolicy | undefined): Promise<RegistryGcReport> {
   const metadataDir = join(resolve(options.data), 'gateway');
   if (!(await isDirectory(metadataDir))) {
     throw new StrataError('NotFound', `no registry in ${options.data} (${metadataDir} does not exist)`, { details: { dataDir: options.data } });
   }
   // Taken before the store is opened: a serving registry holds it, and the message says so.
   const unlock = await lockMetadataDir(metadataDir);
-  let report: RegistryGcReport;
   try {
-    report = await withAnyStore(command, options, 'write', async (store) => {
+    return await withAnyStore(command, options, 'write', async (store) => {
       const metadata = await LmdbMetadata.open(metadataDir);
-      const progress = startProgress('count', 'gc');
       try {
-        return await collectRegistryGarbage(
-          { metadata, store, guard: new CollectionGuard({ recentMs: 0 }) },
-          {
-            dryRun: options.dryRun ?? false,
-            ...(options.grace !== undefined ? { gracePeriodMs: options.grace } : {}),
-            ...(options.uploadExpiry !== undefined ? { uploadExpiryMs: options.uploadExpiry } : {}),
-            signal: context.signal,
-            onProgress: ({ done, total, phase }) => progress.update(done, total, phase),
-            ...(retention ? { retention } : {}),
-          },
-        );
+        // Nothing pushes meanwhile: the guard has no one to order.
+        return await collect(store, metadata, new LocalCollectionGuard({ recentMs: 0 }), options, context, retention);
       } finally {
-        progress.stop();
         await metadata.close();
       }
     });
   } finally {
     await unlock();
   }
-  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : reportText(report));
+}
+
+/**
+ * PostgreSQL metadata is shared with gateways that go on serving: the
+ * collection claims the guard every one of them uses, and orders its
+ * deletes against their pushes with it.
+ */
+async function gcPostgres(
+  options: GcCommandOptions,
+  url: string,
+  context: CliContext,
+  command: Command,
+  retention: RetentionPolicy | undefined,
+): Promise<RegistryGcReport> {
+  let pgOptions: ReturnType<typeof parseMetadataUrl>;
+  try {
+    pgOptions = parseMetadataUrl(url);
+  } catch (error) {
+    // The message shows the URL without its password, unlike commander's own argument errors.
+    command.error(`--metadata: ${error instanceof Error ? error.message : String(error)}`, { exitCode: 2, code: 'strata.usage' });
+  }
+  if (options.cas === undefined) {
+    command.error('--metadata needs --cas: the content of a registry over PostgreSQL is in a `strata cas` server', { exitCode: 2, code: 'strata.usage' });
+  }
+  return withAnyStore(command, options, 'write', async (store) => {
+    const metadata = await PgMetadata.open(pgOptions);
+    // Pushes through the gateways are protected as from their own collections: the grace period counts uses too.
+    const guard = metadata.createCollectionGuard({ recentMs: options.grace ?? DEFAULT_GRACE_PERIOD_MS });
+    try {
+      const release = await guard.claim();
+      if (!release) {
+        throw new StrataError('Aborted', `another collection over ${describeMetadata(pgOptions, options.data)} is running; try again when it ends`);
+      }
+      try {
+        return await collect(store, metadata, guard, options, context, retention);
+      } finally {
+        await release();
+      }
+    } finally {
+      await guard.close();
+      await metadata.close();
+    }
+  });
+}
+
+async function collect(
+  store: Parameters<typeof collectRegistryGarbage>[0]['store'],
+  metadata: RegistryMetadata,
+  guard: CollectionGuard,
+  options: GcCommandOptions,
+  context: CliContext,
+  retention: RetentionPolicy | undefined,
+): Promise<RegistryGcReport> {
+  const progress = startProgress('count', 'gc');
+  try {
+    return await collectRegistryGarbage(
+      { metadata, store, guard },
+      {
+        dryRun: options.dryRun ?? false,
+        ...(options.grace !== undefined ? { gracePeriodMs: options.grace } : {}),
+        ...(options.uploadExpiry !== undefined ? { uploadExpiryMs: options.uploadExpiry } : {}),
+        signal: context.signal,
+        onProgress: ({ done, total, phase }) => progress.update(done, total, phase),
+        ...(retention ? { retention } : {}),
+      },
+    );
+  } finally {
+    progress.stop();
+  }
 }
 
 function reportText(report: RegistryGcReport): string {
