@@ -177,7 +177,8 @@ export class PgCollectionGuard implements CollectionGuard {
 
   async claim(): Promise<(() => Promise<void>) | undefined> {
     if (this.#closed) throw pgError('claim collection', new Error('collection guard is closed'));
-    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 30_000 });
+    // Named so that an operator (pg_stat_activity joined with pg_locks) sees which process collects.
+    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 30_000, application_name: `strata collection claim pid=${process.pid}` });
     client.on('error', (error) => this.#log?.warn({ err: error }, 'collection guard: the claim connection failed; another gateway may start collecting'));
     try {
       await client.connect();

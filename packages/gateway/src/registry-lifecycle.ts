@@ -158,7 +158,13 @@ export class RegistryLifecycle {
   }
 
   #every(ms: number, work: () => Promise<unknown>): void {
-    const timer = setInterval(() => this.#background(work), ms);
+    let running = false;
+    // A round still running when the next is due lets it pass, rather than queueing rounds behind it.
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.#background(() => work().finally(() => (running = false)));
+    }, ms);
     timer.unref();
     this.#timers.push(timer);
   }
