@@ -32,10 +32,11 @@ import { runFsck } from './fsck.ts';
 import { LmdbIndex, type IngestCheckpoint, type LeaseRecord } from './index-db.ts';
 import { EngineWriter, Ingest } from './ingest.ts';
 import { HotCache } from './hot-cache.ts';
-import { cacheDir, indexDir, lockFile, packsDir } from './layout.ts';
+import { cacheDir, indexDir, lockFile } from './layout.ts';
 import { Codec, RecordType } from './pack-format.ts';
 import { scanPack, type PackScan } from './pack-scan.ts';
-import { LocalPackStore, type PackStore } from './pack-store.ts';
+import type { PackStore } from './pack-store.ts';
+import { openPackStore, parsePackLocation, type PackLocation } from './pack-location.ts';
 import { PackWriter, sealPack, type DurablePoint } from './pack-writer.ts';
 import { PendingChunks } from './pending-chunks.ts';
 import { BlobLocks } from './blob-locks.ts';
@@ -75,6 +76,12 @@ export interface EngineOptions {
    * default; `expandBlob` works either way.
    */
   expandLayers?: boolean;
+  /**
+   * Where packs are kept: the data directory (default), or an S3-compatible
+   * bucket (`s3://BUCKET/PREFIX` or the object form). Fixed when the store
+   * is created (recorded in the data directory).
+   */
+  packs?: PackLocation | string;
   /** Layers above this size are never expanded (expansion holds a layer and its plaintext in memory); 512 MiB by default. */
   expandMaxBytes?: number;
 }
@@ -114,7 +121,7 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     if (options.zstdLevel !== undefined) settingsRequest.zstdLevel = options.zstdLevel;
     if (options.inlineMaxBytes !== undefined) settingsRequest.inlineMaxBytes = options.inlineMaxBytes;
     const settings = await loadOrCreateFormat(dir, settingsRequest);
-    const packs = await LocalPackStore.open(packsDir(dir));
+    const packs = await openPackStore(dir, typeof options.packs === 'string' ? parsePackLocation(options.packs) : options.packs);
     opened.push(packs);
     const index = await LmdbIndex.open(indexDir(dir));
     opened.push(index);
@@ -175,6 +182,9 @@ async function recoverPacks(
   const report: Omit<OpenReport, 'replay'> = { packs: ids.length, tornBytes: 0, sealedPacks: [], damagedPacks: [] };
   let openPack: { packId: number; length: number; records: PackScan['records'] } | undefined;
   let nextPackId = (ids.at(-1) ?? 0) + 1;
+  // Only sealed packs are published, and the store drops a staged open pack: nothing is open, nothing
+  // is torn. Ids never go back below the durable point, where replay would skip a new pack.
+  if (packs.durableOnSeal) return { openPack, nextPackId: Math.max(nextPackId, (durable?.packId ?? 0) + 1), report };
   for (const packId of ids) {
     const scan = await scanPack(packs, packId);
     if (scan.sealed) continue;

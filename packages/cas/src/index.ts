@@ -6,6 +6,9 @@ export { DEFAULT_EXPAND_MAX_BYTES, type ExpansionResult } from './layer-expansio
 export { expandLayer, type ExpandAttempt } from './layer-codecs.ts';
 export type { RebuildReport } from './rebuild-index.ts';
 export { LocalPackStore, type PackStore, type PackAppender } from './pack-store.ts';
+export { S3PackStore, DEFAULT_PACK_CACHE_BYTES, DEFAULT_S3_REGION, type S3PackStoreOptions, type S3RequestCounts } from './s3-pack-store.ts';
+export { parsePackLocation, openPackStore, type PackLocation, type S3PackLocation } from './pack-location.ts';
+export { PackRangeCache } from './pack-range-cache.ts';
 export { DEFAULT_ZSTD_LEVEL } from './chunk-codec.ts';
 export { DEFAULT_INLINE_MAX_BYTES } from './store-format.ts';
 export { serveContentStore, DEFAULT_MAX_MESSAGE_BYTES, type ContentStoreServer, type ServeOptions, type ServerTls } from './grpc-server.ts';

@@ -8,6 +8,13 @@ import { StrataError } from '@strata/errors';
  * Packs are append-only while open and immutable once sealed.
  */
 export interface PackStore {
+  /**
+   * False when `PackAppender.sync` makes appended bytes durable (a local
+   * disk). True when only a sealed pack can be made durable, by `publish`
+   * (object storage, where an object is written whole): the writer then
+   * seals the open pack on every sync that has records to make durable.
+   */
+  readonly durableOnSeal: boolean;
   /** Ids of every pack, ascending. */
   list(): Promise<number[]>;
   size(packId: number): Promise<number>;
@@ -30,9 +37,15 @@ export interface PackAppender {
   /** Bytes in the pack, including those not yet synced. */
   readonly size: number;
   append(pieces: readonly Uint8Array[]): Promise<void>;
-  /** Makes every appended byte durable. */
+  /** Makes every appended byte durable, or (durableOnSeal) safe on local disk until `publish`. */
   sync(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Called once the pack is sealed, synced and closed: makes it durable
+   * where the store keeps packs (the upload, for object storage; nothing
+   * for a local disk). May be called again after it failed.
+   */
+  publish(): Promise<void>;
 }
 
 const MAX_OPEN_READERS = 128;
@@ -56,6 +69,7 @@ interface Reader {
  * location before compaction moved the record still gets its bytes.
  */
 export class LocalPackStore implements PackStore {
+  readonly durableOnSeal = false;
   readonly dir: string;
   // Open read handles, least recently used first.
   #readers = new Map<number, Reader>();
@@ -140,7 +154,7 @@ export class LocalPackStore implements PackStore {
   async create(packId: number): Promise<PackAppender> {
     try {
       const handle = await open(this.#path(packId), 'wx');
-      return new LocalPackAppender(packId, handle, 0);
+      return new FilePackAppender(packId, handle, 0);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new StrataError('AlreadyExists', `pack ${packId} exists`, { cause: error });
@@ -154,7 +168,7 @@ export class LocalPackStore implements PackStore {
     await handle.truncate(length);
     await handle.sync();
     this.#retire(packId);
-    return new LocalPackAppender(packId, handle, length);
+    return new FilePackAppender(packId, handle, length);
   }
 
   async remove(packId: number): Promise<void> {
@@ -190,15 +204,22 @@ function closeReader(reader: Reader): void {
   void reader.handle.then((handle) => handle.close()).catch(() => {});
 }
 
-class LocalPackAppender implements PackAppender {
+/** Appends to a pack kept in a local file; `publish` is what the store does with the sealed file. */
+export class FilePackAppender implements PackAppender {
   readonly packId: number;
   #handle: FileHandle;
   #size: number;
+  readonly #publish: () => Promise<void>;
 
-  constructor(packId: number, handle: FileHandle, size: number) {
+  constructor(packId: number, handle: FileHandle, size: number, publish: () => Promise<void> = async () => {}) {
     this.packId = packId;
     this.#handle = handle;
     this.#size = size;
+    this.#publish = publish;
+  }
+
+  publish(): Promise<void> {
+    return this.#publish();
   }
 
   get size(): number {

@@ -20,6 +20,9 @@ export interface DurablePoint {
   length: number;
 }
 
+// Sealed packs that may wait for publish at once: one uploading while the next one fills.
+const MAX_UNPUBLISHED = 2;
+
 export interface PackWriterOptions {
   /** A pack is sealed (trailer written) once it reaches this many bytes. */
   targetPackBytes: number;
@@ -47,6 +50,7 @@ export class PackWriter {
     this.#appender = appender;
     this.#records = records;
     this.#syncedBytes = appender.size;
+    this.#published = { packId: appender.packId, length: appender.size };
   }
 
   /**
@@ -123,6 +127,7 @@ export class PackWriter {
    * one fsync for everyone who arrived meanwhile.
    */
   async sync(): Promise<DurablePoint> {
+    if (this.#store.durableOnSeal) return this.#syncBySeal();
     // Appends queued before this call finish first (a sealed pack is synced by its seal).
     const { appender, target } = await this.#enqueue(async () => ({ appender: this.#appender, target: this.#appender.size }));
     while (appender === this.#appender && this.#syncedBytes < target) {
@@ -146,23 +151,88 @@ export class PackWriter {
 
   #syncing: Promise<void> | undefined;
 
+  /**
+   * sync for a store whose packs become durable only when sealed and
+   * published (object storage). Group commit the same way: while a publish
+   * is in flight, records keep arriving in the next open pack; a caller
+   * whose records it does not hold waits for it, then one seal takes
+   * everything that arrived meanwhile.
+   */
+  async #syncBySeal(): Promise<DurablePoint> {
+    // The newest pack holding records appended before this call.
+    const packId = await this.#enqueue(async () => this.#appender.packId - (this.#records.length > 0 ? 0 : 1));
+    for (;;) {
+      if (packId < this.#appender.packId) {
+        await this.#publishThrough(packId);
+        return this.#published;
+      }
+      const last = this.#unpublished.at(-1);
+      if (last) {
+        await this.#publishThrough(last.appender.packId);
+        continue;
+      }
+      await this.#enqueue(async () => {
+        if (this.#appender.packId === packId) await this.#seal();
+      });
+    }
+  }
+
+  // Sealed packs not yet published, oldest first (durableOnSeal stores).
+  #unpublished: { appender: PackAppender; end: number }[] = [];
+  #publishing: Promise<void> | undefined;
+  // The furthest point published: where the newest published pack's records end.
+  #published: DurablePoint;
+
+  /** Publishes sealed packs in id order up to `packId`; callers share the publish in flight. A failure is retried by the next call. */
+  async #publishThrough(packId: number): Promise<void> {
+    for (;;) {
+      const first = this.#unpublished[0];
+      if (!first || first.appender.packId > packId) return;
+      this.#publishing ??= first.appender
+        .publish()
+        .then(() => {
+          this.#unpublished.shift();
+          this.#published = { packId: first.appender.packId, length: first.end };
+        })
+        .finally(() => {
+          this.#publishing = undefined;
+        });
+      await this.#publishing;
+    }
+  }
+
   // Writes the trailer, syncs and closes the pack, then opens the next one.
   async #seal(): Promise<void> {
     const appender = this.#appender;
     await this.#syncing;
-    await appender.append([encodeTrailer(this.#records, appender.size)]);
+    const end = appender.size;
+    const durableOnSeal = this.#store.durableOnSeal;
+    // Bounds the sealed packs waiting for publish (and their local copies): appends wait here.
+    const oldest = this.#unpublished[0];
+    if (durableOnSeal && this.#unpublished.length >= MAX_UNPUBLISHED && oldest) await this.#publishThrough(oldest.appender.packId);
+    await appender.append([encodeTrailer(this.#records, end)]);
     await appender.sync();
     await appender.close();
+    if (durableOnSeal) this.#unpublished.push({ appender, end });
+    else await appender.publish();
     this.#appender = await PackWriter.#startPack(this.#store, appender.packId + 1);
     this.#records = [];
     this.#syncedBytes = 0;
+    // A pack sealed for size uploads while the next one fills; its records wait for it in sync.
+    if (durableOnSeal) void this.#publishThrough(appender.packId).catch(() => {});
   }
 
-  /** Syncs and closes the open pack; it stays open on disk and is resumed by the next open. */
+  /**
+   * Syncs and closes the open pack; it stays open on disk and is resumed by
+   * the next open (a durableOnSeal store drops it instead: its records were
+   * never made durable, so nothing refers to them).
+   */
   close(): Promise<void> {
     return this.#enqueue(async () => {
       if (this.#closed) return;
       this.#closed = true;
+      // Uploads in flight end first; one that fails leaves records no index entry refers to.
+      await this.#publishThrough(Infinity).catch(() => {});
       await this.#appender.sync();
       await this.#appender.close();
     });
@@ -178,4 +248,5 @@ export async function sealPack(store: PackStore, packId: number, length: number,
   } finally {
     await appender.close();
   }
+  await appender.publish();
 }
