@@ -18,9 +18,13 @@ import { deltaSuite } from './suites/delta.ts';
 import { grpcSuite } from './suites/grpc.ts';
 import { ingestSuite } from './suites/ingest.ts';
 import { pullSuite } from './suites/pull.ts';
+import { scaleSuite } from './suites/scale.ts';
 
 /** Every suite, by the name it is run under, in the order `all` runs them. */
 const SUITES: readonly Suite[] = [ingestSuite, grpcSuite, pullSuite, dedupSuite, deltaSuite, buildSuite];
+
+/** Suites run on their own only: they start services of their own (Ceph, PostgreSQL) and are not part of `all`. */
+const ALONE: readonly Suite[] = [scaleSuite];
 
 const INTERRUPTED_EXIT_CODE = 130;
 
@@ -28,7 +32,7 @@ function program(): Command {
   const root = new Command('bench')
     .description('strata benchmarks against real peers on this machine')
     .showHelpAfterError();
-  for (const suite of SUITES) {
+  for (const suite of [...SUITES, ...ALONE]) {
     const command = root.command(suite.name).description(suite.description);
     suite.define(command);
     command

@@ -32,41 +32,113 @@ export interface RegistryKind {
   readonly name: string;
   readonly settings: string;
   version(): Promise<string>;
-  /** Starts the registry with its data and log in `dir`; `extraArgs` go to strata's command line (variants of one suite). */
-  start(dir: string, extraArgs?: readonly string[]): Promise<RunningRegistry>;
+  /**
+   * Starts the registry with its data and log in `dir`; `extraArgs` go to
+   * strata's command line (variants of one suite); `port` is a loopback port
+   * to listen on instead of a free one the kernel picks.
+   */
+  start(dir: string, extraArgs?: readonly string[], port?: number): Promise<RunningRegistry>;
 }
 
 export const strataRegistry: RegistryKind = {
   name: 'strata',
   settings: 'strata serve --data DIR (gateway and engine in one process)',
   version: strataVersion,
-  start: (dir, extraArgs = []) =>
-    startRegistry(dir, async (port) => [process.execPath, [CLI_BIN, 'serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`, ...extraArgs]]),
+  start: (dir, extraArgs = [], port) =>
+    startRegistry(
+      dir,
+      async (listenPort) => [process.execPath, [CLI_BIN, 'serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${listenPort}`, ...extraArgs]],
+      port,
+    ),
 };
 
 export const distributionRegistry: RegistryKind = {
   name: 'distribution',
   settings: 'docker-registry serve CONFIG: filesystem storage, in-memory blob descriptor cache, no auth',
-  version: () => firstLine('docker-registry', ['--version']),
-  start: (dir) =>
-    startRegistry(dir, async (port) => {
+  version: distributionVersion,
+  start: (dir, _extraArgs, port) =>
+    startDistribution(dir, [`  filesystem:`, `    rootdirectory: ${JSON.stringify(join(dir, 'data'))}`], port),
+};
+
+function distributionVersion(): Promise<string> {
+  return firstLine('docker-registry', ['--version']);
+}
+
+/** Where docker-registry's `s3` storage driver keeps its objects. */
+export interface S3Target {
+  /** `http://HOST:PORT` of an S3 endpoint that addresses buckets by path. */
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  bucket: string;
+}
+
+/**
+ * docker-registry with its `s3` storage driver on an S3-compatible endpoint.
+ * Redirects are off: every blob byte goes through the registry, as it goes
+ * through a strata gateway, and clients need no route to the object store.
+ */
+export function distributionOnS3(target: S3Target): RegistryKind {
+  return {
+    name: 'distribution',
+    settings: `docker-registry serve CONFIG: s3 storage driver (regionendpoint ${target.endpoint.replace(/:\d+$/, ':PORT')}, path-style, plain HTTP, v4 signatures, redirect disabled), in-memory blob descriptor cache, no auth`,
+    version: distributionVersion,
+    start: (dir, _extraArgs, port) =>
+      startDistribution(
+        dir,
+        [
+          '  s3:',
+          `    accesskey: ${JSON.stringify(target.accessKeyId)}`,
+          `    secretkey: ${JSON.stringify(target.secretAccessKey)}`,
+          `    region: ${JSON.stringify(target.region)}`,
+          `    regionendpoint: ${JSON.stringify(target.endpoint)}`,
+          `    bucket: ${JSON.stringify(target.bucket)}`,
+          '    forcepathstyle: true',
+          '    secure: false',
+          '    v4auth: true',
+          '  redirect:',
+          '    disable: true',
+        ],
+        port,
+      ),
+  };
+}
+
+/**
+ * This process's environment without its AWS settings: a store pointed at
+ * the benchmark's object store gets its credentials from the suite alone
+ * (an `AWS_CA_BUNDLE` of the machine, say, would make the S3 SDKs fail on
+ * a plain-HTTP endpoint).
+ */
+export function environmentWithoutAws(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+}
+
+/** docker-registry with the given `storage:` driver lines (indented two spaces) on 127.0.0.1. */
+function startDistribution(dir: string, driver: readonly string[], port?: number): Promise<RunningRegistry> {
+  return startRegistry(
+    dir,
+    async (listenPort) => {
       const config = join(dir, 'config.yml');
       const yaml = [
         'version: 0.1',
         'storage:',
         '  cache:',
         '    blobdescriptor: inmemory',
-        '  filesystem:',
-        `    rootdirectory: ${JSON.stringify(join(dir, 'data'))}`,
+        ...driver,
         '  delete:',
         '    enabled: true',
         'http:',
-        `  addr: 127.0.0.1:${port}`,
+        `  addr: 127.0.0.1:${listenPort}`,
       ];
       await writeFile(config, `${yaml.join('\n')}\n`);
       return ['docker-registry', ['serve', config]];
-    }),
-};
+    },
+    port,
+    environmentWithoutAws(),
+  );
+}
 
 /** Processes still running, killed when the benchmark exits whatever the way out. */
 const running = new Set<ChildProcess>();
@@ -77,26 +149,26 @@ process.once('exit', () => {
 /** The registry's command line for a port, once its configuration is written. */
 type CommandLine = (port: number) => Promise<[string, string[]]>;
 
-async function startRegistry(dir: string, commandLine: CommandLine): Promise<RunningRegistry> {
-  const port = await freePort();
+async function startRegistry(dir: string, commandLine: CommandLine, fixedPort?: number, env?: NodeJS.ProcessEnv): Promise<RunningRegistry> {
+  const port = fixedPort ?? (await freePort());
   const [command, args] = await commandLine(port);
   const host = `127.0.0.1:${port}`;
   const url = `http://${host}`;
   const logFile = join(dir, 'registry.log');
-  let current = await launch(command, args, logFile, url);
+  let current = await launch(command, args, logFile, url, env);
   return {
     host,
     url,
     async restart() {
       await current.stop();
-      current = await launch(command, args, logFile, url);
+      current = await launch(command, args, logFile, url, env);
     },
     stop: () => current.stop(),
   };
 }
 
 /** A port the kernel just handed out on 127.0.0.1, closed again for the registry to take. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -128,11 +200,11 @@ function owned(child: ChildProcess, log: WriteStream): () => Promise<void> {
   };
 }
 
-async function launch(command: string, args: string[], logFile: string, url: string): Promise<{ stop(): Promise<void> }> {
+async function launch(command: string, args: string[], logFile: string, url: string, env?: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
   const log = createWriteStream(logFile, { flags: 'a' });
   await new Promise((resolve) => log.once('open', resolve));
   // Its own process group: a Ctrl-C at the terminal reaches the benchmark, which stops the registry itself.
-  const child = spawn(command, args, { stdio: ['ignore', log, log], detached: true });
+  const child = spawn(command, args, { stdio: ['ignore', log, log], detached: true, env: env ?? process.env });
   const stop = owned(child, log);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -169,14 +241,25 @@ export interface RunningCas {
   stop(): Promise<void>;
 }
 
+export interface StrataCasOptions {
+  /** More arguments for `strata cas` (where packs and the index live). */
+  args?: readonly string[];
+  /** Its environment (credentials of an object store); default this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** A loopback port to listen on (a restart keeps its clients' address); default one the kernel picks. */
+  port?: number;
+}
+
 /** Starts `strata cas --data DIR/data` on 127.0.0.1 and waits for its "listening on" line. */
-export async function startStrataCas(dir: string): Promise<RunningCas> {
+export async function startStrataCas(dir: string, options: StrataCasOptions = {}): Promise<RunningCas> {
   const logFile = join(dir, 'cas.log');
   const log = createWriteStream(logFile, { flags: 'a' });
   await new Promise((resolve) => log.once('open', resolve));
-  const child = spawn(process.execPath, [CLI_BIN, 'cas', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], {
+  const args = [CLI_BIN, 'cas', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${options.port ?? 0}`, ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', log],
     detached: true,
+    env: options.env ?? process.env,
   });
   const stop = owned(child, log);
   try {
@@ -192,7 +275,12 @@ export async function startStrataCas(dir: string): Promise<RunningCas> {
         }
       });
       child.once('error', (error) => reject(new StrataError('Unavailable', `strata cas: ${error.message}`, { cause: error })));
-      child.once('close', (code) => reject(new StrataError('Unavailable', `strata cas exited (${code}) before listening`)));
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        void readFile(logFile, 'utf8')
+          .catch(() => '')
+          .then((text) => reject(new StrataError('Unavailable', `strata cas exited (${code}) before listening: ${text.trim().split('\n').slice(-5).join('\n')}`)));
+      });
     });
     child.stdout.resume();
     return { host: '127.0.0.1', port, stop };

@@ -116,7 +116,7 @@ export interface Comparison {
   suite: string;
   measurement: string;
   scenario: string;
-  unit: 'bytes' | 'seconds' | 'MB/s';
+  unit: 'bytes' | 'seconds' | 'MB/s' | 'requests/GB';
   better: 'lower' | 'higher';
   strata: number;
   peer: string;
@@ -139,6 +139,7 @@ export function compare(
 function formatValue(value: number, unit: Comparison['unit']): string {
   if (unit === 'bytes') return `${round(value / MB_FOR_TABLES)} MB`;
   if (unit === 'seconds') return `${round(value)} s`;
+  if (unit === 'requests/GB') return `${round(value)} requests/GB`;
   return `${round(value)} MB/s`;
 }
 
