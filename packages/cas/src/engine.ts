@@ -246,6 +246,11 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     await this.#expansion.idle();
   }
 
+  /** Where the packs are kept (S3PackStore counts its requests). */
+  get packStore(): PackStore {
+    return this.#core.packs;
+  }
+
   get settings(): EngineSettings {
     return this.#core.settings;
   }

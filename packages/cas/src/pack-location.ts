@@ -62,6 +62,9 @@ interface PackLocationRecord {
   kind: 's3';
   bucket: string;
   prefix: string;
+  /** How the bucket was last reached: used when the store is opened without a location. */
+  endpoint?: string;
+  region?: string;
   /** Written to the prefix's FORMAT object too: the prefix belongs to this store. */
   storeId: string;
 }
@@ -69,12 +72,19 @@ interface PackLocationRecord {
 /**
  * Opens the pack store of the data directory `dir`. A directory is bound to
  * its pack location when first opened: a store whose packs are in a bucket
- * records it (and its store id) in `PACKS`, and opening it with another
- * location, or a bucket prefix owned by another directory, is a
- * FailedPrecondition rather than a silent split of the store.
+ * records it (its endpoint, and its store id) in `PACKS`, and opening it
+ * with another location, or a bucket prefix owned by another directory, is
+ * a FailedPrecondition rather than a silent split of the store. Without a
+ * location, the recorded one is used (local packs when none is recorded),
+ * so admin commands given only the directory find the packs.
  */
-export async function openPackStore(dir: string, location: PackLocation = { kind: 'local' }): Promise<PackStore> {
+export async function openPackStore(dir: string, requested?: PackLocation): Promise<PackStore> {
   const recorded = await readRecord(dir);
+  const location: PackLocation = requested ?? (recorded ? { kind: 's3', bucket: recorded.bucket, prefix: recorded.prefix } : { kind: 'local' });
+  if (location.kind === 's3' && requested === undefined && recorded) {
+    if (recorded.endpoint !== undefined) location.endpoint = recorded.endpoint;
+    if (recorded.region !== undefined) location.region = recorded.region;
+  }
   if (location.kind === 'local') {
     if (recorded) {
       throw new StrataError('FailedPrecondition', `the packs of ${dir} are in s3://${recorded.bucket}/${recorded.prefix}, not in the directory`);
@@ -95,6 +105,11 @@ export async function openPackStore(dir: string, location: PackLocation = { kind
     if (localPacks.length > 0) throw new StrataError('FailedPrecondition', `${dir} keeps its packs in the directory; they do not move to S3`);
     // Recorded before the prefix is claimed: a crash between leaves a claim the next open completes.
     record = { kind: 's3', bucket: location.bucket, prefix: location.prefix, storeId: randomUUID() };
+  }
+  if (!recorded || recorded.endpoint !== location.endpoint || recorded.region !== location.region) {
+    record = { kind: 's3', bucket: record.bucket, prefix: record.prefix, storeId: record.storeId };
+    if (location.endpoint !== undefined) record.endpoint = location.endpoint;
+    if (location.region !== undefined) record.region = location.region;
     const path = packLocationFile(dir);
     await writeFile(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
     await rename(`${path}.tmp`, path);

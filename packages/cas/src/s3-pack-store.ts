@@ -382,10 +382,14 @@ export class S3PackStore implements PackStore {
   }
 }
 
-/** The S3 client of a store: path-style addressing when an endpoint is given (radosgw serves buckets by path). */
+/**
+ * The S3 client of a store: path-style addressing when an endpoint is given
+ * (radosgw serves buckets by path); the region from the standard variables,
+ * else us-east-1; credentials from the SDK's default provider chain.
+ */
 export function createS3Client(options: Pick<S3PackStoreOptions, 'endpoint' | 'region' | 'client'>): S3Client {
   return new S3Client({
-    region: options.region ?? DEFAULT_S3_REGION,
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_S3_REGION,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint, forcePathStyle: true }),
     ...options.client,
   });

@@ -4,11 +4,12 @@ import type { ServerTls } from '@strata/cas';
 import { parseByteCount } from '../arguments.ts';
 import type { CliContext } from '../context.ts';
 import { fileError } from '../file-error.ts';
+import { packLocation, withPackOptions, type PackOptions } from '../pack-options.ts';
 import { engineDir, withDataOption, type DataOptions } from '../store-access.ts';
 
 export const DEFAULT_CAS_LISTEN = '127.0.0.1:9090';
 
-interface CasOptions extends DataOptions {
+interface CasOptions extends DataOptions, PackOptions {
   listen: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -20,7 +21,7 @@ interface CasOptions extends DataOptions {
 }
 
 export function registerCas(program: Command, context: CliContext): void {
-  withDataOption(
+  withPackOptions(withDataOption(
     program
       .command('cas')
       .summary('serve the store over gRPC')
@@ -29,7 +30,7 @@ export function registerCas(program: Command, context: CliContext): void {
           'Prints "listening on HOST:PORT" once it accepts calls. SIGTERM or SIGINT stops it gracefully: calls in flight ' +
           'may finish until --grace-ms, writes still open are saved so their clients can resume them.',
       ),
-  )
+  ))
     .option('--listen <host:port>', 'address to listen on (port 0 picks a free one)', DEFAULT_CAS_LISTEN)
     .option('--tls-cert <file>', 'PEM certificate chain the server presents')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
@@ -48,6 +49,7 @@ async function serveCas(options: CasOptions, context: CliContext, command: Comma
   if (options.tlsClientCa !== undefined && options.tlsCert === undefined) {
     command.error('--tls-client-ca needs --tls-cert and --tls-key', { exitCode: 2, code: 'strata.usage' });
   }
+  const packs = await packLocation(options, command);
   const tls = await loadTls(options);
   const { openStore, serveContentStore, parseBearerTokens } = await import('@strata/cas');
   let authTokens: string[] | undefined;
@@ -61,7 +63,11 @@ async function serveCas(options: CasOptions, context: CliContext, command: Comma
     authTokens = parseBearerTokens(text);
   }
   // Builders and registries pull what they just pushed: ingests fill the hot cache too.
-  const engine = await openStore(engineDir(options.data), { cacheIngests: true, expandLayers: options.expandLayers === true });
+  const engine = await openStore(engineDir(options.data), {
+    cacheIngests: true,
+    expandLayers: options.expandLayers === true,
+    ...(packs ? { packs } : {}),
+  });
   let server;
   try {
     server = await serveContentStore(engine, {

@@ -3,9 +3,10 @@ import { describeMetadata, loadQuotasFile, loadRetentionFile, parseMetadataUrl, 
 import { parseDurationArgument, parseSizeArgument } from '../arguments.ts';
 import { connectCas, withCasTlsOptions, type CasClientOptions } from '../cas-connection.ts';
 import type { CliContext } from '../context.ts';
-import { withDataOption, type DataOptions } from '../store-access.ts';
+import { packLocation, withPackOptions, type PackOptions } from '../pack-options.ts';
+import { engineDir, withDataOption, type DataOptions } from '../store-access.ts';
 
-interface ServeOptions extends DataOptions, CasClientOptions {
+interface ServeOptions extends DataOptions, CasClientOptions, PackOptions {
   listen: { host: string; port: number };
   delete: boolean;
   expandLayers?: boolean;
@@ -35,14 +36,14 @@ function parseListen(value: string): { host: string; port: number } {
 }
 
 export function registerServe(program: Command, context: CliContext): void {
-  const command = withDataOption(
+  const command = withPackOptions(withDataOption(
     program
       .command('serve')
       .summary('run the registry: OCI Distribution API over the embedded engine')
       .description(
         'Serve the OCI Distribution API (push, pull, referrers, catalog) over the embedded engine, with data in DIR/cas and the registry metadata in DIR/gateway. Logs are JSON lines on stdout; /metrics, /healthz and /readyz are served beside /v2/. SIGTERM or Ctrl-C shuts down gracefully.',
       ),
-  )
+  ))
     .option('--listen <host:port>', 'address to listen on', parseListen, parseListen(DEFAULT_LISTEN))
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
     .option('--auth <file>', 'require sign-in: users and per-repository access rules from FILE (see `strata user add`); SIGHUP reads it again')
@@ -72,8 +73,17 @@ export function registerServe(program: Command, context: CliContext): void {
       }
       let retention: RetentionPolicy | undefined = options.retention === undefined ? undefined : await loadRetentionFile(options.retention);
       let quotas: QuotaPolicy | undefined = options.quotas === undefined ? undefined : await loadQuotasFile(options.quotas);
+      const packs = await packLocation(options, command);
+      if (packs && options.cas !== undefined) {
+        command.error('--packs is for the embedded engine; with --cas, give it to `strata cas`', { exitCode: 2, code: 'strata.usage' });
+      }
       let store: RegistryStore | undefined;
       if (options.cas !== undefined) store = await connectCas(command, { ...options, cas: options.cas });
+      else if (packs) {
+        // The embedded engine as the registry would open it, with its packs in object storage; the registry closes it.
+        const { openStore } = await import('@strata/cas');
+        store = await openStore(engineDir(options.data), { cacheIngests: true, expandLayers: options.expandLayers === true, packs });
+      }
       const lifecycle: LifecycleSettings = { retention: () => retention };
       if (options.gcInterval !== undefined) lifecycle.gcIntervalMs = options.gcInterval;
       if (options.gcDryRun) lifecycle.gcDryRun = true;
@@ -104,7 +114,12 @@ export function registerServe(program: Command, context: CliContext): void {
         if (options.quotas !== undefined) reread('quota file', async () => (quotas = await loadQuotasFile(options.quotas!)));
       };
       if (registry.auth || options.retention !== undefined || options.quotas !== undefined) process.on('SIGHUP', rereadFiles);
-      const content = options.cas === undefined ? `content in ${options.data}` : `content in strata cas at ${options.cas}`;
+      const content =
+        options.cas !== undefined
+          ? `content in strata cas at ${options.cas}`
+          : packs
+            ? `content in ${options.data}, packs in s3://${packs.bucket}/${packs.prefix}`
+            : `content in ${options.data}`;
       const where = `${content}, metadata: ${describeMetadata(options.metadata, options.data)}`;
       process.stderr.write(`strata: serving ${registry.url} (${where})\n`);
       await new Promise<void>((resolve) => {
