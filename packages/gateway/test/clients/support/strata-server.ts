@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { run, startDaemon, waitFor, type Daemon } from './processes.ts';
+import { backingServices, startScaleOut } from './scale-out.ts';
 import type { Workspace } from './workspace.ts';
 
 /** The `strata` command of this checkout, run by the Node that runs the tests. */
@@ -129,13 +130,54 @@ export const remoteCasServer: ServerSetup = {
   },
 };
 
-export const SERVER_SETUPS: ServerSetup[] = [embeddedServer, remoteCasServer];
+/**
+ * The scale-out deployment: two stateless `strata serve` gateways sharing
+ * their metadata in PostgreSQL and one `strata cas` whose packs are in S3
+ * (Ceph radosgw), behind a round-robin balancer: a client's connections
+ * alternate between the gateways, so what one gateway starts (an image
+ * push, an upload session) the other continues or serves.
+ */
+export const scaleOutServer: ServerSetup = {
+  name: 'two gateways over PostgreSQL and S3',
+  async start(t, workspace, options) {
+    const cluster = await startScaleOut(t, workspace, STRATA_BIN, await backingServices(), serveArgs(options));
+    const url = `http://${cluster.balancer.host}`;
+    const stop = async () => {
+      await cluster.balancer.stop();
+      await Promise.all(cluster.gateways.map((gateway) => gateway.daemon.stop()));
+      await cluster.cas.stop();
+    };
+    return {
+      url,
+      host: cluster.balancer.host,
+      async log() {
+        const logs = await Promise.all([...cluster.gateways.map((gateway) => gateway.daemon.log()), cluster.cas.log()]);
+        return logs.join('\n');
+      },
+      // Each gateway counts what it served: the registry's figures are their sums.
+      async metrics() {
+        const pages = await Promise.all(cluster.gateways.map((gateway) => scrapeMetrics(gateway.url)));
+        return new Metrics(pages.map((page) => page.text).join('\n'));
+      },
+      async stats() {
+        const { stdout } = await strata(['stats', '--cas', cluster.casAddress, '--json']);
+        await stop();
+        return JSON.parse(stdout) as StoreFigures;
+      },
+      stop,
+    };
+  },
+};
+
+export const SERVER_SETUPS: ServerSetup[] = [embeddedServer, remoteCasServer, scaleOutServer];
 
 /** Prometheus text exposition, enough of it to sum a counter over labels. */
 export class Metrics {
   readonly samples: { name: string; labels: Record<string, string>; value: number }[] = [];
+  readonly text: string;
 
   constructor(text: string) {
+    this.text = text;
     for (const line of text.split('\n')) {
       const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)/.exec(line);
       if (!match) continue;
