@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Lock } from '@rocicorp/lock';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Collection, CollectionGuard, TouchedCheck } from './collection-guard.ts';
@@ -60,6 +61,8 @@ export class PgCollectionGuard implements CollectionGuard {
   readonly #recentMs: number;
   readonly #log: Logger | undefined;
   #protections: Promise<pg.Client> | undefined;
+  /** One statement at a time on the protection connection: a waiting protection holds up the ones behind it, briefly. */
+  readonly #protectionsTurn = new Lock();
   #closed = false;
 
   constructor(options: PgCollectionGuardOptions) {
@@ -97,14 +100,13 @@ export class PgCollectionGuard implements CollectionGuard {
         // Touched at the end, and committed before the lock is let go: a
         // collection that read the metadata before the step's writes landed
         // sees the touch in its next delete step.
-        if (relied.length > 0) {
-          await client.query(
-            `INSERT INTO ${this.#s}.gc_touches (digest, used_at) SELECT digest, clock_timestamp() FROM unnest($1::text[]) AS digest
-             ON CONFLICT (digest) DO UPDATE SET used_at = EXCLUDED.used_at`,
-            [relied],
-          );
-        }
-        await client.query('COMMIT');
+        // One round trip for both: the digests go in as escaped literals.
+        const touch =
+          relied.length === 0
+            ? ''
+            : `INSERT INTO ${this.#s}.gc_touches (digest, used_at) SELECT digest, clock_timestamp() FROM unnest(ARRAY[${relied.map((digest) => client.escapeLiteral(digest)).join(',')}]::text[]) AS digest
+               ON CONFLICT (digest) DO UPDATE SET used_at = EXCLUDED.used_at; `;
+        await client.query(`${touch}COMMIT`);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => (broken = true));
         throw pgError('push step', error);
@@ -258,7 +260,7 @@ export class PgCollectionGuard implements CollectionGuard {
       throw pgError(operation, error);
     }
     try {
-      return await work(client);
+      return await this.#protectionsTurn.withLock(() => work(client));
     } catch (error) {
       throw pgError(operation, error);
     }
