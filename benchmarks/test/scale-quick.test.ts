@@ -62,6 +62,7 @@ test('scale --quick pushes and pulls through strata and docker-registry on local
     figures.map((figure) => figure.deployment),
     ['strata-local', 'distribution-local', 'strata-s3-1', 'distribution-s3-1', 'strata-s3-2', 'distribution-s3-2'],
   );
+  const packsInS3 = (result.json['strataCas'] as { packs: string }).packs.startsWith('S3');
   for (const figure of figures) {
     t.true(figure.available, `${figure.deployment}: ${figure.reason ?? ''}`);
     for (const phase of [figure.push, figure.coldPull, figure.hotPull]) {
@@ -69,6 +70,10 @@ test('scale --quick pushes and pulls through strata and docker-registry on local
       if (figure.storage === 's3') t.true(Number.isFinite(phase!.s3RequestsPerGB), `${figure.deployment} S3 requests per GB`);
     }
     t.true(figure.stored!.bytes > 0, `${figure.deployment} stored bytes`);
+    if (figure.tool === 'strata' && figure.storage === 's3' && packsInS3) {
+      t.true(figure.push!.s3!.byMethod['PUT']! > 0 && figure.push!.s3!.bytesUp > 0, 'strata cas wrote packs to S3 through the counting proxy');
+      t.true(figure.stored!.objects! > 0, 'packs in its bucket');
+    }
     if (figure.tool === 'distribution' && figure.storage === 's3') {
       t.true(figure.push!.s3!.requests > 0 && figure.push!.s3!.bytesUp > 0, 'the registry wrote to S3 through the counting proxy');
       t.true(figure.coldPull!.s3!.bytesDown > 0, 'the registry read from S3 through the counting proxy');

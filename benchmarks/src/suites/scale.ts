@@ -11,6 +11,7 @@
  * bytes in the bucket afterwards.
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { errorCode } from '@strata/errors';
 import { backingVersions, startBackingServices, type BackingServices } from '../backing-services.ts';
@@ -169,6 +170,7 @@ export const scaleSuite: Suite = {
     const base = options.quick === true ? QUICK : FULL;
     const plan: Plan = { ...base, ...(options.clients === undefined ? {} : { clients: Math.max(1, Number(options.clients)) }) };
     const startedAt = new Date();
+    const loadAtStart = loadavg();
     progress.begin(2 + DEPLOYMENTS.length);
     progress.step('corpus');
     const workload = workloadOf(await loadCorpus(plan.corpus, signal), plan);
@@ -237,6 +239,8 @@ export const scaleSuite: Suite = {
         index: features.metadata ? 'PostgreSQL (--metadata)' : 'LMDB in its data directory (this strata cas has no --metadata)',
       },
       ...(services ? { services: { startMs: services.startMs } } : {}),
+      // Other work on the machine shows directly in wall times: the 1-minute load average, to read them by.
+      loadAverage: { atStart: loadAtStart[0], atEnd: loadavg()[0] },
       units: { megabyte: MB, gigabyte: GB, megabytesPerSecond: 'image bytes moved / 10^6 / wall-clock seconds of the phase, all clients together' },
       figures,
       comparisons,
@@ -252,6 +256,7 @@ export const scaleSuite: Suite = {
       `Machine: ${head.machine.cpuModel}, ${head.machine.cpus} cores, ${(head.machine.totalMemoryBytes / 1024 ** 3).toFixed(0)} GiB, ${head.machine.os}, node ${head.machine.node}.`,
       imagesLine,
       casLine,
+      `Load average (1 min) ${loadAtStart[0]!.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, on ${head.machine.cpus} cores.`,
       CONDITIONS,
       '',
       table,
@@ -281,7 +286,7 @@ export const scaleSuite: Suite = {
 const CONDITIONS = [
   'Every process listens on 127.0.0.1; each deployment starts on empty storage (its own bucket and databases) and is stopped before the next one starts.',
   'Clients are skopeo processes, each with its own share of the images, all at once; with 2 gateways each client pushes through one gateway and pulls through the other, and the clients are spread over both.',
-  'Cold pull: the first after every process of the deployment (gateways, strata cas) was stopped and started again; hot pull: the one right after it.',
+  'Cold pull: the first after every process of the deployment (gateways, strata cas) was stopped and started again, strata’s on-disk caches (whole blobs, pack ranges) dropped in between; hot pull: the one right after it. The page cache is not dropped for anyone.',
   'S3 requests are counted by an HTTP proxy in front of radosgw that every store is given as its endpoint.',
 ].join(' ');
 
@@ -382,7 +387,11 @@ async function startLocal(deployment: Deployment, dir: string): Promise<RunningD
   return {
     gateways: [registry],
     settings: kind.settings,
-    restart: () => registry.restart(),
+    async restart() {
+      await registry.stop();
+      if (deployment.tool === 'strata') await dropCaches(join(dir, 'data', 'cas'));
+      await registry.restart();
+    },
     async stored() {
       const data = join(dir, 'data');
       const usage = await diskUsage([data]);
@@ -435,6 +444,7 @@ async function startStrataScaleOut(deployment: Deployment, dir: string, services
     async restart() {
       await stopAll(gateways);
       await cas.stop();
+      await dropCaches(join(casDir, 'data'));
       cas = await startStrataCas(casDir, { ...casOptions, port: cas.port });
       for (const gateway of gateways) await gateway.restart();
     },
@@ -483,6 +493,15 @@ async function startDistributionOnS3(deployment: Deployment, dir: string, servic
     },
     stop: () => stopAll(gateways),
   };
+}
+
+/**
+ * Removes the on-disk caches of a stopped store's data directory (whole
+ * blobs served before, hot ranges of packs in S3): both are disposable by
+ * design, and a cold pull is one that finds neither.
+ */
+async function dropCaches(dataDir: string): Promise<void> {
+  for (const cache of ['cache', 'pack-cache']) await rm(join(dataDir, cache), { recursive: true, force: true });
 }
 
 async function mkdirs(...dirs: string[]): Promise<void> {
