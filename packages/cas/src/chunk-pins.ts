@@ -5,12 +5,15 @@
  * it pins the chunk first and only then looks it up, and keeps the pin
  * until its commit has taken a reference on the chunk (or it ends). The
  * sweep removes a chunk only inside an index transaction that sees
- * `refs == 0` and no pin, and marks it as being swept before that
- * transaction commits. Because JavaScript runs one callback at a time, a
- * writer either pins before the sweep's callback runs (the sweep then keeps
- * the chunk) or after it (the writer then sees the chunk as being swept and
- * stores its bytes again). Either way no recipe ends up naming a swept
- * chunk.
+ * `refs == 0` and no pin, and marks it as being swept (until that
+ * transaction has committed) in the same synchronous step as the pin check.
+ * Because JavaScript runs one callback at a time, a writer either pins
+ * before that step (the sweep then keeps the chunk) or after it: then the
+ * chunk is marked as being swept when the pin is taken, and the writer
+ * treats it as absent and stores its bytes again, whatever its lookup (which
+ * may still see the uncommitted sweep) answers. The mark is cleared only
+ * once the removal is visible to every later lookup. Either way no recipe
+ * ends up naming a swept chunk.
  */
 export class ChunkPins {
   readonly #pins = new Map<string, number>();

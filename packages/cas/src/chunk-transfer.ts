@@ -62,13 +62,17 @@ export async function putChunks(core: EngineCore, chunks: readonly ChunkData[], 
   }
   const token = unindexed.begin(packWriter.openPackId);
   try {
+    const unseen: { digest: Buffer; data: Uint8Array }[] = [];
     chunks.forEach(({ data }, i) => {
       const hex = digests[i]!;
       if (seen.has(hex)) return;
       seen.add(hex);
-      const digest = Buffer.from(hex, 'hex');
-      if (pinIfIndexed(core, digest, hex)) known.push(digest);
-      else fresh.push({ digest, data });
+      unseen.push({ digest: Buffer.from(hex, 'hex'), data });
+    });
+    const indexed = await pinIfIndexed(core, unseen.map(({ digest }) => digest));
+    unseen.forEach((chunk, i) => {
+      if (indexed[i]) known.push(chunk.digest);
+      else fresh.push(chunk);
     });
     const stored = fresh.length === 0 ? [] : await pool.compress(fresh.map((chunk) => chunk.data));
     const records: RecordFields[] = stored.map((payload, i) => ({
@@ -90,8 +94,9 @@ export async function putChunks(core: EngineCore, chunks: readonly ChunkData[], 
     );
     // Chunks that were already there are held by the lease too.
     if (lease !== undefined && known.length > 0) {
+      const entries = await index.getChunks(known);
       await index.addChunks(
-        known.map((digest) => ({ digest, location: index.getChunk(digest)! })),
+        known.map((digest, i) => ({ digest, location: entries[i]! })),
         durable,
         lease,
       );
@@ -107,7 +112,7 @@ export async function* readChunks(core: EngineCore, digests: readonly string[], 
   const keys = digests.map(chunkDigest);
   for (const key of keys) {
     signal?.throwIfAborted();
-    const entry = core.index.getChunk(key);
+    const entry = await core.index.getChunk(key);
     const hex = key.toString('hex');
     if (!entry) throw new StrataError('NotFound', `chunk ${hex} not found`, { details: { chunk: hex } });
     yield { digest: hex, data: await readChunk(core, key, entry) };
@@ -142,8 +147,9 @@ export async function commitRecipe(
   }
   // Pinned until the commit's transaction has taken its references (or failed).
   const pinned = [...new Set(refs.map((ref) => ref.digest.toString('hex')))];
-  const missing = pinned.filter((hex) => !pinIfIndexed(core, Buffer.from(hex, 'hex'), hex));
   try {
+    const indexed = await pinIfIndexed(core, pinned.map((hex) => Buffer.from(hex, 'hex')));
+    const missing = pinned.filter((_, i) => !indexed[i]);
     return await commitPinned(core, digest, expected.size, refs, missing, lease);
   } finally {
     for (const hex of pinned) core.pins.release(hex);
@@ -163,8 +169,9 @@ async function commitPinned(
   if (missing.length > 0) {
     throw new StrataError('FailedPrecondition', `${missing.length} chunks of ${digest} are missing`, { details: { missing } });
   }
-  for (const ref of refs) {
-    const entry = index.getChunk(ref.digest)!;
+  const entries = await index.getChunks(refs.map((ref) => ref.digest));
+  for (const [i, ref] of refs.entries()) {
+    const entry = entries[i]!;
     if (entry.rawLength !== ref.length) {
       throw new StrataError('InvalidArgument', `chunk ${ref.digest.toString('hex')} is ${entry.rawLength} bytes, not ${ref.length}`);
     }
@@ -182,7 +189,7 @@ async function commitPinned(
   if (actual !== digest) {
     throw new StrataError('DigestMismatch', `chunks make content ${actual}, expected ${digest}`, { details: { expected: digest, actual } });
   }
-  if (index.getRecipe(digest)) {
+  if (await index.getRecipe(digest)) {
     const settle = { digest, recipe: Buffer.alloc(0), size: expected.size, chunks: [], durable: await packWriter.sync(), existingOnly: true };
     const { created } = await index.commitBlob(lease === undefined ? settle : { ...settle, lease });
     if (!created) return { digest, size: expected.size, created: false };

@@ -39,11 +39,21 @@ export interface EngineSettings {
 }
 
 /**
- * Pins a chunk and says whether the index holds it (and it is not being
- * swept). The pin comes first: see ChunkPins for why that order makes
- * dedup against the index safe while garbage collection runs.
+ * Pins chunks and says which of them the index holds (and are not being
+ * swept), with one index lookup. The pins come first: see ChunkPins for why
+ * that order makes dedup against the index safe while garbage collection
+ * runs. A chunk being swept when its pin is taken counts as absent whatever
+ * the lookup says, since the lookup may still see the sweep's transaction
+ * as uncommitted.
  */
-export function pinIfIndexed(core: EngineCore, digest: Buffer, hex: string): boolean {
-  core.pins.hold(hex);
-  return core.index.hasChunk(digest) && !core.pins.isSweeping(hex);
+export async function pinIfIndexed(core: EngineCore, digests: readonly Buffer[]): Promise<boolean[]> {
+  const sweeping = digests.map((digest) => {
+    const hex = digest.toString('hex');
+    core.pins.hold(hex);
+    return core.pins.isSweeping(hex);
+  });
+  const asked = digests.filter((_, i) => !sweeping[i]);
+  const found = asked.length === 0 ? [] : await core.index.hasChunks(asked);
+  let at = 0;
+  return digests.map((_, i) => (sweeping[i] ? false : found[at++]!));
 }

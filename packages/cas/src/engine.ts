@@ -125,7 +125,7 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     opened.push(packs);
     const index = await LmdbIndex.open(indexDir(dir));
     opened.push(index);
-    const { openPack, nextPackId, report: recovered } = await recoverPacks(packs, index.durablePoint());
+    const { openPack, nextPackId, report: recovered } = await recoverPacks(packs, await index.durablePoint());
     const usable = (await packs.list()).filter((packId) => !recovered.damagedPacks.includes(packId));
     const report: OpenReport = { ...recovered, replay: await replayPackTail(packs, index, usable) };
     const packWriter = await PackWriter.open(
@@ -236,7 +236,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
    * reads the same before and after. NotFound when absent.
    */
   async expandBlob(digest: string): Promise<ExpansionResult> {
-    const found = this.#recipe(digest);
+    const found = await this.#recipe(digest);
     return this.#expansion.expand(found.digest);
   }
 
@@ -259,16 +259,16 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     if (this.#closed) throw new StrataError('Unavailable', 'store is closed');
   }
 
-  #recipe(digest: string): { digest: string; recipe: Recipe } {
+  async #recipe(digest: string): Promise<{ digest: string; recipe: Recipe }> {
     this.#checkOpen();
     const canonical = canonicalDigest(digest);
-    const bytes = this.#core.index.getRecipe(canonical);
+    const bytes = await this.#core.index.getRecipe(canonical);
     if (!bytes) throw new StrataError('NotFound', `blob ${canonical} not found`, { details: { digest: canonical } });
     return { digest: canonical, recipe: decodeRecipe(bytes) };
   }
 
   async read(digest: string, options: ReadOptions = {}): Promise<BlobRead> {
-    const found = this.#recipe(digest);
+    const found = await this.#recipe(digest);
     const { size } = found.recipe;
     const offset = options.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0) throw new StrataError('InvalidArgument', `invalid offset ${offset}`);
@@ -300,13 +300,15 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   }
 
   async stat(digest: string): Promise<BlobStat> {
-    const found = this.#recipe(digest);
+    const found = await this.#recipe(digest);
     return statOf(found.digest, found.recipe);
   }
 
   async findMissing(digests: readonly string[]): Promise<string[]> {
     this.#checkOpen();
-    return digests.filter((digest) => !this.#core.index.getRecipe(canonicalDigest(digest)));
+    const { index } = this.#core;
+    const present = await Promise.all(digests.map(async (digest) => (await index.getRecipe(canonicalDigest(digest))) !== undefined));
+    return digests.filter((_, i) => !present[i]);
   }
 
   async writer(ref: string, options: WriterOptions = {}): Promise<EngineWriter> {
@@ -314,9 +316,10 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     if (typeof ref !== 'string' || ref.length === 0 || ref.length > 512) {
       throw new StrataError('InvalidArgument', 'a write ref is a non-empty string of at most 512 characters');
     }
+    if (options.lease !== undefined) await this.#checkLease(options.lease);
+    // Looked up after the lease check, whose await lets another writer take the ref.
     let ingest = this.#ingests.get(ref);
     if (ingest?.ended) ingest = undefined;
-    if (options.lease !== undefined) this.#checkLease(options.lease);
     if (ingest && ingest.heldSince !== undefined) {
       const heldForMs = Date.now() - ingest.heldSince;
       throw new StrataError('Unavailable', `ref ${ref} is held by another writer (for ${heldForMs} ms)`, {
@@ -324,7 +327,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
       });
     }
     if (!ingest) {
-      const saved = this.#core.index.getIngest(ref);
+      const saved = await this.#core.index.getIngest(ref);
       ingest = saved
         ? await Ingest.restore(this.#core, ref, saved)
         : new Ingest(this.#core, ref, options.expected ?? {}, options.lease);
@@ -346,7 +349,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     this.#checkOpen();
     const ingest = this.#ingests.get(ref);
     if (ingest && !ingest.ended) return ingest.status();
-    const saved = this.#core.index.getIngest(ref);
+    const saved = await this.#core.index.getIngest(ref);
     if (!saved) throw new StrataError('NotFound', `no write in progress under ref ${ref}`);
     return savedStatus(ref, saved);
   }
@@ -354,7 +357,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   async listIngests(): Promise<IngestStatus[]> {
     this.#checkOpen();
     const statuses = new Map<string, IngestStatus>();
-    for (const { ref, checkpoint } of this.#core.index.ingests()) statuses.set(ref, savedStatus(ref, checkpoint));
+    for await (const { ref, checkpoint } of this.#core.index.ingests()) statuses.set(ref, savedStatus(ref, checkpoint));
     for (const ingest of this.#ingests.values()) if (!ingest.ended) statuses.set(ingest.ref, ingest.status());
     return [...statuses.values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   }
@@ -366,11 +369,11 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
       await ingest.abort();
       if (ingest.heldSince === undefined) this.#ingests.delete(ref);
     }
-    if (this.#core.index.getIngest(ref)) await this.#core.index.deleteIngest(ref);
+    if (await this.#core.index.getIngest(ref)) await this.#core.index.deleteIngest(ref);
   }
 
-  #checkLease(id: string): void {
-    const lease = this.#core.index.getLease(id);
+  async #checkLease(id: string): Promise<void> {
+    const lease = await this.#core.index.getLease(id);
     if (!lease || lease.expiresAt <= Date.now()) throw new StrataError('NotFound', `lease ${id} not found`);
   }
 
@@ -383,19 +386,20 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   async getRecipe(digest: string): Promise<BlobRecipe> {
     this.#checkOpen();
     const canonical = canonicalDigest(digest);
-    const bytes = this.#core.index.getRecipe(canonical);
+    const bytes = await this.#core.index.getRecipe(canonical);
     if (!bytes) throw new StrataError('NotFound', `blob ${canonical} not found`, { details: { digest: canonical } });
     return recipeOf(this.#core, canonical, bytes);
   }
 
   async findMissingChunks(digests: readonly string[]): Promise<string[]> {
     this.#checkOpen();
-    return digests.filter((hex) => !this.#core.index.hasChunk(chunkDigest(hex)));
+    const present = await this.#core.index.hasChunks(digests.map(chunkDigest));
+    return digests.filter((_, i) => !present[i]);
   }
 
   async putChunks(chunks: readonly ChunkData[], options: { lease?: string } = {}): Promise<string[]> {
     this.#checkOpen();
-    if (options.lease !== undefined) this.#checkLease(options.lease);
+    if (options.lease !== undefined) await this.#checkLease(options.lease);
     return putChunks(this.#core, chunks, options.lease);
   }
 
@@ -410,7 +414,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     options: { lease?: string } = {},
   ): Promise<CommitResult> {
     this.#checkOpen();
-    if (options.lease !== undefined) this.#checkLease(options.lease);
+    if (options.lease !== undefined) await this.#checkLease(options.lease);
     return commitRecipe(this.#core, expected, chunks, options.lease);
   }
 
@@ -439,18 +443,20 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   async listLeases(): Promise<LeaseInfo[]> {
     this.#checkOpen();
     await this.#dropExpiredLeases();
-    return [...this.#core.index.leases()].map(({ id, lease }) => leaseInfo(id, lease));
+    const leases: LeaseInfo[] = [];
+    for await (const { id, lease } of this.#core.index.leases()) leases.push(leaseInfo(id, lease));
+    return leases;
   }
 
   async #dropExpiredLeases(): Promise<void> {
     const now = Date.now();
-    for (const { id, lease } of [...this.#core.index.leases()]) {
-      if (lease.expiresAt <= now) await this.#core.index.deleteLease(id);
-    }
+    const expired: string[] = [];
+    for await (const { id, lease } of this.#core.index.leases()) if (lease.expiresAt <= now) expired.push(id);
+    for (const id of expired) await this.#core.index.deleteLease(id);
   }
 
   async delete(digest: string): Promise<void> {
-    const found = this.#recipe(digest);
+    const found = await this.#recipe(digest);
     const { packWriter, index, blobLocks } = this.#core;
     await blobLocks.withLocks([found.digest], async () => {
       // The tombstone reaches the packs first, so a rebuilt index does not bring the blob back.
@@ -467,7 +473,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
 
   async *list(options: { signal?: AbortSignal } = {}): AsyncIterable<BlobStat> {
     this.#checkOpen();
-    for (const { digest, recipe } of this.#core.index.blobs()) {
+    for await (const { digest, recipe } of this.#core.index.blobs()) {
       options.signal?.throwIfAborted();
       yield statOf(digest, decodeRecipe(recipe));
     }
@@ -476,7 +482,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   async stats(): Promise<StoreStats> {
     this.#checkOpen();
     const { index, packs } = this.#core;
-    const counters = index.counters();
+    const counters = await index.counters();
     const packIds = await packs.list();
     const storedBytes = (await packs.totalBytes()) + (await index.diskBytes());
     return {

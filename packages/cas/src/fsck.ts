@@ -35,7 +35,8 @@ export async function runFsck(core: EngineCore, options: FsckOptions): Promise<F
   }
 
   // Chunks: read in pack order and check each against its digest.
-  const chunks: { digest: Buffer; entry: ChunkEntry }[] = [...index.chunks()];
+  const chunks: { digest: Buffer; entry: ChunkEntry }[] = [];
+  for await (const chunk of index.chunks()) chunks.push(chunk);
   chunks.sort((a, b) => a.entry.packId - b.entry.packId || a.entry.payloadOffset - b.entry.payloadOffset);
   const badChunks = new Set<string>();
   let done = 0;
@@ -57,7 +58,7 @@ export async function runFsck(core: EngineCore, options: FsckOptions): Promise<F
   const expectedRefs = new Map<string, number>();
   const recipes: { digest: string; recipe: Recipe }[] = [];
   const counters: Counters = emptyCounters();
-  for (const { digest, recipe: bytes } of index.blobs()) {
+  for await (const { digest, recipe: bytes } of index.blobs()) {
     let recipe: Recipe;
     try {
       recipe = decodeRecipe(bytes);
@@ -112,7 +113,7 @@ export async function runFsck(core: EngineCore, options: FsckOptions): Promise<F
       counters.garbageBytes += entry.storedLength;
     }
   }
-  const stored = index.counters();
+  const stored = await index.counters();
   for (const key of Object.keys(counters) as (keyof Counters)[]) {
     if (stored[key] !== counters[key]) {
       damage.push({ kind: 'index', id: key, problem: `counter is ${stored[key]}, the data says ${counters[key]}` });

@@ -63,7 +63,10 @@ export async function collectGarbage(core: EngineCore, options: GcOptions): Prom
   const report: GcReport = { dryRun, chunksSwept: 0, packsCompacted: 0, packsDeleted: 0, bytesCopied: 0, bytesReclaimed: 0, durationMs: 0 };
   const swept = await sweep(core, dryRun, options);
   report.chunksSwept = swept.size;
-  if (!dryRun) await core.hotCache.prune((digest) => core.index.getRecipe(digest) !== undefined);
+  if (!dryRun) {
+    const { index } = core;
+    await core.hotCache.prune(async (digest) => (await index.getRecipe(digest)) !== undefined);
+  }
   // A dry run has swept nothing: compaction's estimate counts the chunks the sweep would remove as dead.
   await compact(core, dryRun ? swept : new Set(), minLiveFraction, options, report);
   report.durationMs = Date.now() - started;
@@ -75,15 +78,15 @@ function checkAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Chunks live leases and saved writes hold, as hex digests. */
-function protectedChunks(core: EngineCore): Set<string> {
+async function protectedChunks(core: EngineCore): Promise<Set<string>> {
   const { index } = core;
   const held = new Set<string>();
   const now = Date.now();
-  for (const { id, lease } of index.leases()) {
+  for await (const { id, lease } of index.leases()) {
     if (lease.expiresAt <= now) continue;
-    for (const resource of index.leaseResources(id)) if (resource.startsWith('chunk:')) held.add(resource.slice('chunk:'.length));
+    for await (const resource of index.leaseResources(id)) if (resource.startsWith('chunk:')) held.add(resource.slice('chunk:'.length));
   }
-  for (const { checkpoint } of index.ingests()) {
+  for await (const { checkpoint } of index.ingests()) {
     for (const { digest } of decodeChunkList(checkpoint.chunks)) held.add(digest.toString('hex'));
     for (const { digest } of checkpoint.located) held.add(digest.toString('hex'));
   }
@@ -93,10 +96,10 @@ function protectedChunks(core: EngineCore): Set<string> {
 /** Sweeps (or in a dry run, finds) unprotected garbage chunks; returns their hex digests. */
 async function sweep(core: EngineCore, dryRun: boolean, options: GcOptions): Promise<Set<string>> {
   const { index, pins } = core;
-  const held = protectedChunks(core);
+  const held = await protectedChunks(core);
   const keep = (hex: string): boolean => held.has(hex) || pins.isPinned(hex);
   const candidates: Buffer[] = [];
-  for (const { digest, entry } of index.chunks()) {
+  for await (const { digest, entry } of index.chunks()) {
     if (entry.refs === 0 && !keep(digest.toString('hex'))) candidates.push(Buffer.from(digest));
   }
   const swept = new Set<string>();
@@ -122,10 +125,10 @@ async function sweep(core: EngineCore, dryRun: boolean, options: GcOptions): Pro
 }
 
 /** Packs compaction must leave alone this time, and the first pack id it may not touch. */
-function untouchable(core: EngineCore): { packs: Set<number>; from: number } {
+async function untouchable(core: EngineCore): Promise<{ packs: Set<number>; from: number }> {
   const inUse = core.pending.packsInUse();
   const packs = new Set(inUse.packs);
-  for (const { checkpoint } of core.index.ingests()) for (const { location } of checkpoint.located) packs.add(location.packId);
+  for await (const { checkpoint } of core.index.ingests()) for (const { location } of checkpoint.located) packs.add(location.packId);
   const from = Math.min(core.packWriter.openPackId, inUse.from ?? Infinity, core.unindexed.oldestPack() ?? Infinity);
   return { packs, from };
 }
@@ -139,7 +142,7 @@ async function compact(
 ): Promise<void> {
   const dryRun = report.dryRun;
   const { packs } = core;
-  const blocked = untouchable(core);
+  const blocked = await untouchable(core);
   // Recipe keys of every pack: a tombstone is needed while an older pack still holds a recipe of its blob.
   const recipeKeys = new Map<number, Set<string>>();
   const plans: PackPlan[] = [];
@@ -161,7 +164,7 @@ async function compact(
   }
   const selected: PackPlan[] = [];
   for (const plan of plans) {
-    plan.liveBytes = liveRecords(core, plan, recipeKeys, wouldSweep).reduce((sum, r) => sum + recordLength(r.key.byteLength, r.storedLength), 0);
+    plan.liveBytes = (await liveRecords(core, plan, recipeKeys, wouldSweep)).reduce((sum, r) => sum + recordLength(r.key.byteLength, r.storedLength), 0);
     if (plan.liveBytes === 0 || plan.liveBytes / plan.fileLength < minLiveFraction) selected.push(plan);
   }
   if (dryRun) {
@@ -199,26 +202,38 @@ function olderRecipe(recipeKeys: Map<number, Set<string>>, packId: number, diges
  * the index points at, the last recipe of each blob the index holds as a
  * chunk list, and tombstones of absent blobs an older recipe would bring back.
  */
-function liveRecords(
+async function liveRecords(
   core: EngineCore,
   plan: PackPlan,
   recipeKeys: Map<number, Set<string>>,
   wouldSweep: ReadonlySet<string> = new Set(),
-): RecordLocation[] {
+  only: 'chunks' | 'blobs' | 'all' = 'all',
+): Promise<RecordLocation[]> {
   const { index } = core;
   const live: RecordLocation[] = [];
   const lastRecipe = new Map<string, RecordLocation>();
   for (const record of plan.records) if (record.type === RecordType.Recipe) lastRecipe.set(record.key.toString(), record);
-  for (const record of plan.records) {
+  const records = plan.records.filter((record) => only === 'all' || (record.type === RecordType.Chunk) === (only === 'chunks'));
+  const chunkRecords = records.filter((record) => record.type === RecordType.Chunk);
+  const blobRecords = records.filter((record) => record.type !== RecordType.Chunk);
+  // Looked up together: one round trip per kind, not one per record.
+  const entries = new Map(chunkRecords.map((record, i) => [record, i]));
+  const chunkEntries = chunkRecords.length === 0 ? [] : await index.getChunks(chunkRecords.map((record) => record.key));
+  const recipes = new Map<string, Buffer | undefined>();
+  for (const record of blobRecords) {
+    const digest = record.key.toString();
+    if (!recipes.has(digest)) recipes.set(digest, await index.getRecipe(digest));
+  }
+  for (const record of records) {
     if (record.type === RecordType.Chunk) {
-      const entry = index.getChunk(record.key);
+      const entry = chunkEntries[entries.get(record)!];
       if (entry && entry.packId === plan.packId && entry.payloadOffset === record.payloadOffset && !wouldSweep.has(record.key.toString('hex'))) {
         live.push(record);
       }
       continue;
     }
     const digest = record.key.toString();
-    const bytes = index.getRecipe(digest);
+    const bytes = recipes.get(digest);
     if (record.type === RecordType.Tombstone) {
       if (!bytes && olderRecipe(recipeKeys, plan.packId, digest)) live.push(record);
       continue;
@@ -243,7 +258,7 @@ async function compactPack(core: EngineCore, plan: PackPlan, recipeKeys: Map<num
   const { index, packs, packWriter, blobLocks } = core;
   let copied = 0;
   // Chunks: what the index points at now. Only this collection sweeps, so they stay indexed.
-  const chunks = liveRecords(core, plan, recipeKeys).filter((r) => r.type === RecordType.Chunk);
+  const chunks = await liveRecords(core, plan, recipeKeys, new Set(), 'chunks');
   const moves: Relocations = { chunks: [], blobs: [] };
   let batch: { records: RecordFields[]; from: RecordLocation[]; bytes: number } = { records: [], from: [], bytes: 0 };
   const flush = async (): Promise<void> => {
@@ -287,7 +302,7 @@ async function compactPack(core: EngineCore, plan: PackPlan, recipeKeys: Map<num
   const blobRecords = plan.records.filter((r) => r.type !== RecordType.Chunk);
   const keys = blobRecords.map((r) => r.key.toString());
   const blobsCopied = await blobLocks.withLocks(keys, async (): Promise<number | undefined> => {
-    const live = liveRecords(core, plan, recipeKeys).filter((r) => r.type !== RecordType.Chunk);
+    const live = await liveRecords(core, plan, recipeKeys, new Set(), 'blobs');
     if (live.length === 0) return 0;
     const copies: { fields: RecordFields; packed?: { digest: string; size: number; createdAt: number; from: RecordLocation } }[] = [];
     for (const record of live) {
@@ -296,7 +311,7 @@ async function compactPack(core: EngineCore, plan: PackPlan, recipeKeys: Map<num
         copies.push({ fields: { type: RecordType.Tombstone, codec: Codec.None, key: record.key, rawLength: 0, payload: new Uint8Array() } });
         continue;
       }
-      const value = index.getRecipe(digest)!;
+      const value = (await index.getRecipe(digest))!;
       const recipe = decodeRecipe(value);
       if (recipe.kind === RecipeKind.Packed) {
         const payload = await packs.read(plan.packId, record.payloadOffset, record.storedLength);

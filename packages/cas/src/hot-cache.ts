@@ -241,13 +241,14 @@ export class HotCache {
   /**
    * Drops the cached copies of blobs `isLive` says the store no longer
    * holds (left behind by a crash between a delete and its cache removal).
-   * Returns how many were dropped.
+   * Returns how many were dropped. A copy the store gains again while
+   * `isLive` answers may be dropped too: that costs one cache miss.
    */
-  async prune(isLive: (digest: string) => boolean): Promise<number> {
+  async prune(isLive: (digest: string) => Promise<boolean>): Promise<number> {
     let dropped = 0;
     for (const name of [...this.#entries.keys()]) {
       const digest = digestOf(name);
-      if (digest === undefined || isLive(digest)) continue;
+      if (digest === undefined || (await isLive(digest))) continue;
       await this.remove(digest);
       dropped++;
     }

@@ -75,13 +75,19 @@ export interface CommitChunk {
 
 /**
  * The engine's metadata: chunk locations and refcounts, blob recipes and
- * counters. Reads are synchronous (memory-mapped); each mutation is one
- * atomic, durable transaction. LMDB is the first implementation.
+ * counters. Each mutation is one atomic, durable transaction. Reads are
+ * asynchronous so that the index may live in another process (PostgreSQL);
+ * a read started after a mutation resolved sees it. LMDB is the embedded
+ * implementation (its reads are memory-mapped and answer at once).
  */
 export interface EngineIndex {
-  getChunk(digest: Uint8Array): ChunkEntry | undefined;
-  hasChunk(digest: Uint8Array): boolean;
-  getRecipe(digest: string): Buffer | undefined;
+  getChunk(digest: Uint8Array): Promise<ChunkEntry | undefined>;
+  /** Entries of many chunks in one lookup, in the order asked. */
+  getChunks(digests: readonly Uint8Array[]): Promise<(ChunkEntry | undefined)[]>;
+  hasChunk(digest: Uint8Array): Promise<boolean>;
+  /** Which of many chunks the index holds, in the order asked. */
+  hasChunks(digests: readonly Uint8Array[]): Promise<boolean[]>;
+  getRecipe(digest: string): Promise<Buffer | undefined>;
   /**
    * Adds a blob and takes references on its chunks, all or nothing. When the
    * blob is already there nothing changes and `created` is false. A chunk
@@ -90,22 +96,25 @@ export interface EngineIndex {
   commitBlob(commit: BlobCommit): Promise<{ created: boolean }>;
   /** Indexes chunks no recipe uses yet (as garbage), optionally under a lease. */
   addChunks(chunks: readonly { digest: Buffer; location: Omit<ChunkEntry, 'refs'> }[], durable: DurablePoint, lease?: string): Promise<void>;
-  getIngest(ref: string): IngestCheckpoint | undefined;
+  getIngest(ref: string): Promise<IngestCheckpoint | undefined>;
   putIngest(ref: string, checkpoint: IngestCheckpoint, durable: DurablePoint): Promise<void>;
   deleteIngest(ref: string): Promise<void>;
-  ingests(): Iterable<{ ref: string; checkpoint: IngestCheckpoint }>;
-  getLease(id: string): LeaseRecord | undefined;
+  ingests(): AsyncIterable<{ ref: string; checkpoint: IngestCheckpoint }>;
+  getLease(id: string): Promise<LeaseRecord | undefined>;
   /** Creates a lease; false when the id is taken. */
   createLease(id: string, lease: LeaseRecord): Promise<boolean>;
   /** Removes a lease and what it holds; false when absent. */
   deleteLease(id: string): Promise<boolean>;
-  leases(): Iterable<{ id: string; lease: LeaseRecord }>;
+  leases(): AsyncIterable<{ id: string; lease: LeaseRecord }>;
   /** What a lease protects, as `blob:<digest>` and `chunk:<hex>` strings. */
-  leaseResources(id: string): Iterable<string>;
+  leaseResources(id: string): AsyncIterable<string>;
   /**
    * Removes the given chunks in one transaction, each only if it still has
-   * no reference and `keep` does not claim it; `onSweep` is called for each
-   * removed chunk inside the transaction. Returns the chunks removed.
+   * no reference and `keep` does not claim it; `keep` and `onSweep` are
+   * called together, synchronously, for each chunk inside the transaction
+   * (after its row is locked, before it commits), so a pin taken before
+   * `keep` runs saves the chunk and one taken after sees it being swept.
+   * Returns the chunks removed.
    */
   sweepChunks(digests: readonly Buffer[], keep: (hex: string) => boolean, onSweep: (hex: string) => void): Promise<number>;
   /**
@@ -125,10 +134,11 @@ export interface EngineIndex {
   /** Removes a blob and drops its chunk references; false when absent. */
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean>;
   /** The furthest durable point of the packs any transaction recorded. */
-  durablePoint(): DurablePoint | undefined;
-  blobs(start?: string): Iterable<{ digest: string; recipe: Buffer }>;
-  chunks(): Iterable<{ digest: Buffer; entry: ChunkEntry }>;
-  counters(): Counters;
+  durablePoint(): Promise<DurablePoint | undefined>;
+  /** Blobs in digest order (byte order), from `start` on. */
+  blobs(start?: string): AsyncIterable<{ digest: string; recipe: Buffer }>;
+  chunks(): AsyncIterable<{ digest: Buffer; entry: ChunkEntry }>;
+  counters(): Promise<Counters>;
   /** Replaces everything with the given contents (index rebuild). */
   replaceAll(contents: {
     chunks: Iterable<{ digest: Buffer; entry: ChunkEntry }>;
@@ -218,30 +228,52 @@ export class LmdbIndex implements EngineIndex {
     return new LmdbIndex(dir, open({ path: join(dir, INDEX_FILE), maxDbs: 8, compression: false, noMetaSync: true }));
   }
 
-  getChunk(digest: Uint8Array): ChunkEntry | undefined {
-    const bytes = this.#chunks.getBinary(Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength));
-    return bytes ? decodeChunkEntry(bytes) : undefined;
+  // Reads answer from the memory map at once; the promises only fit the interface.
+
+  async getChunk(digest: Uint8Array): Promise<ChunkEntry | undefined> {
+    return this.#chunk(digest);
   }
 
-  hasChunk(digest: Uint8Array): boolean {
-    return this.#chunks.doesExist(Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength));
+  async getChunks(digests: readonly Uint8Array[]): Promise<(ChunkEntry | undefined)[]> {
+    return digests.map((digest) => this.#chunk(digest));
   }
 
-  getRecipe(digest: string): Buffer | undefined {
+  async hasChunk(digest: Uint8Array): Promise<boolean> {
+    return this.#chunks.doesExist(asBuffer(digest));
+  }
+
+  async hasChunks(digests: readonly Uint8Array[]): Promise<boolean[]> {
+    return digests.map((digest) => this.#chunks.doesExist(asBuffer(digest)));
+  }
+
+  async getRecipe(digest: string): Promise<Buffer | undefined> {
     return this.#blobs.get(digest);
   }
 
-  counters(): Counters {
+  async counters(): Promise<Counters> {
+    return this.#counters();
+  }
+
+  async durablePoint(): Promise<DurablePoint | undefined> {
+    return this.#durablePoint();
+  }
+
+  #chunk(digest: Uint8Array): ChunkEntry | undefined {
+    const bytes = this.#chunks.getBinary(asBuffer(digest));
+    return bytes ? decodeChunkEntry(bytes) : undefined;
+  }
+
+  #counters(): Counters {
     return { ...emptyCounters(), ...(this.#meta.get(KEY_COUNTERS) as Counters | undefined) };
   }
 
-  durablePoint(): DurablePoint | undefined {
+  #durablePoint(): DurablePoint | undefined {
     return this.#meta.get(KEY_DURABLE) as DurablePoint | undefined;
   }
 
   // Inside a write transaction: moves the durable point forward, never back.
   #advanceDurable(point: DurablePoint): void {
-    const current = this.durablePoint();
+    const current = this.#durablePoint();
     if (!current || point.packId > current.packId || (point.packId === current.packId && point.length > current.length)) {
       this.#meta.putSync(KEY_DURABLE, point);
     }
@@ -254,7 +286,7 @@ export class LmdbIndex implements EngineIndex {
       if (clearIngest !== undefined) this.#ingests.removeSync(clearIngest);
       if (lease !== undefined) this.#holdInLease(lease, `blob:${digest}`);
       if (this.#blobs.doesExist(digest)) return { created: false };
-      const counters = this.counters();
+      const counters = this.#counters();
       this.#takeRefs(chunks, counters);
       if (chunks.length === 0) counters.uniqueBytes += size;
       counters.blobs++;
@@ -272,7 +304,7 @@ export class LmdbIndex implements EngineIndex {
   // Inside a write transaction: one reference per use on each chunk, indexing those that come with a location.
   #takeRefs(chunks: readonly CommitChunk[], counters: Counters): void {
     for (const chunk of chunks) {
-      const stored = this.getChunk(chunk.digest);
+      const stored = this.#chunk(chunk.digest);
       let entry: ChunkEntry;
       if (stored) {
         entry = stored;
@@ -303,7 +335,7 @@ export class LmdbIndex implements EngineIndex {
     }
     for (const [hex, uses] of countUses(recipeChunkRefs(recipe))) {
       const key = Buffer.from(hex, 'hex');
-      const entry = this.getChunk(key);
+      const entry = this.#chunk(key);
       if (!entry) continue;
       entry.refs = Math.max(0, entry.refs - uses);
       if (entry.refs === 0) {
@@ -321,7 +353,7 @@ export class LmdbIndex implements EngineIndex {
       this.#advanceDurable(durable);
       const current = this.#blobs.get(digest);
       if (!current || !current.equals(expected)) return false;
-      const counters = this.counters();
+      const counters = this.#counters();
       // New references first: a chunk both recipes use never passes through refs = 0.
       this.#takeRefs(chunks, counters);
       const old = decodeRecipe(current);
@@ -349,7 +381,7 @@ export class LmdbIndex implements EngineIndex {
   ): Promise<void> {
     return this.#write(() => {
       this.#advanceDurable(durable);
-      const counters = this.counters();
+      const counters = this.#counters();
       for (const { digest, location } of chunks) {
         if (lease !== undefined) this.#holdInLease(lease, `chunk:${digest.toString('hex')}`);
         if (this.#chunks.doesExist(digest)) continue;
@@ -368,7 +400,7 @@ export class LmdbIndex implements EngineIndex {
     if (this.#leases.doesExist(lease)) this.#leaseResources.putSync(leaseResourceKey(lease, resource), true);
   }
 
-  getIngest(ref: string): IngestCheckpoint | undefined {
+  async getIngest(ref: string): Promise<IngestCheckpoint | undefined> {
     return this.#ingests.get(ref);
   }
 
@@ -383,11 +415,11 @@ export class LmdbIndex implements EngineIndex {
     await this.#ingests.remove(ref);
   }
 
-  *ingests(): Iterable<{ ref: string; checkpoint: IngestCheckpoint }> {
+  async *ingests(): AsyncIterable<{ ref: string; checkpoint: IngestCheckpoint }> {
     for (const { key, value } of this.#ingests.getRange({})) yield { ref: key, checkpoint: value };
   }
 
-  getLease(id: string): LeaseRecord | undefined {
+  async getLease(id: string): Promise<LeaseRecord | undefined> {
     return this.#leases.get(id);
   }
 
@@ -408,11 +440,11 @@ export class LmdbIndex implements EngineIndex {
     });
   }
 
-  *leases(): Iterable<{ id: string; lease: LeaseRecord }> {
+  async *leases(): AsyncIterable<{ id: string; lease: LeaseRecord }> {
     for (const { key, value } of this.#leases.getRange({})) yield { id: key, lease: value };
   }
 
-  *leaseResources(id: string): Iterable<string> {
+  async *leaseResources(id: string): AsyncIterable<string> {
     const prefix = leaseResourceKey(id, '');
     for (const key of this.#leaseResources.getKeys(leaseResourceRange(id)) as Iterable<string | string[]>) {
       yield Array.isArray(key) ? key.slice(1).join('\u0000') : key.slice(prefix.length);
@@ -425,7 +457,7 @@ export class LmdbIndex implements EngineIndex {
       const bytes = this.#blobs.get(digest);
       if (!bytes) return false;
       const recipe = decodeRecipe(bytes);
-      const counters = this.counters();
+      const counters = this.#counters();
       this.#dropRefs(recipe, counters);
       if (recipe.kind === RecipeKind.Expanded) {
         counters.expandedBlobs--;
@@ -441,10 +473,10 @@ export class LmdbIndex implements EngineIndex {
 
   sweepChunks(digests: readonly Buffer[], keep: (hex: string) => boolean, onSweep: (hex: string) => void): Promise<number> {
     return this.#write(() => {
-      const counters = this.counters();
+      const counters = this.#counters();
       let swept = 0;
       for (const digest of digests) {
-        const entry = this.getChunk(digest);
+        const entry = this.#chunk(digest);
         const hex = digest.toString('hex');
         if (!entry || entry.refs > 0 || keep(hex)) continue;
         this.#chunks.removeSync(digest);
@@ -464,7 +496,7 @@ export class LmdbIndex implements EngineIndex {
       let chunks = 0;
       let blobs = 0;
       for (const { digest, from, to } of moves.chunks) {
-        const entry = this.getChunk(digest);
+        const entry = this.#chunk(digest);
         if (!entry || entry.packId !== from.packId || entry.payloadOffset !== from.payloadOffset) continue;
         this.#chunks.putSync(digest, encodeChunkEntry({ ...to, refs: entry.refs }));
         chunks++;
@@ -489,13 +521,13 @@ export class LmdbIndex implements EngineIndex {
     });
   }
 
-  *blobs(start?: string): Iterable<{ digest: string; recipe: Buffer }> {
+  async *blobs(start?: string): AsyncIterable<{ digest: string; recipe: Buffer }> {
     for (const { key, value } of this.#blobs.getRange(start === undefined ? {} : { start })) {
       yield { digest: key, recipe: value };
     }
   }
 
-  *chunks(): Iterable<{ digest: Buffer; entry: ChunkEntry }> {
+  async *chunks(): AsyncIterable<{ digest: Buffer; entry: ChunkEntry }> {
     for (const { key, value } of this.#chunks.getRange({})) {
       yield { digest: key, entry: decodeChunkEntry(value) };
     }
@@ -533,6 +565,10 @@ export function countUses(chunks: Iterable<{ digest: Buffer }>): Map<string, num
     uses.set(hex, (uses.get(hex) ?? 0) + 1);
   }
   return uses;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function leaseResourceRange(id: string): { start: string; end: string } {

@@ -2,7 +2,7 @@ import { Chunker } from '@strata/chunker';
 import { Digester, parseDigest, sha256Raw, formatDigest } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 import type { BlobWriter, CommitResult, Expected, IngestStatus } from './content-store.ts';
-import type { EngineCore } from './engine-core.ts';
+import { pinIfIndexed, type EngineCore } from './engine-core.ts';
 import { readChunk } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
 import { MIN_CACHED_BYTES, type CacheCopy } from './hot-cache.ts';
@@ -75,18 +75,20 @@ export class Ingest {
   async #restore(checkpoint: IngestCheckpoint): Promise<void> {
     const { index, pending } = this.#core;
     const located = new Map(checkpoint.located.map(({ digest, location }) => [digest.toString('hex'), location]));
-    const chunks = decodeChunkList(checkpoint.chunks);
+    const chunks = [...decodeChunkList(checkpoint.chunks)];
     // The saved checkpoint protects these chunks until the pins take over.
     for (const { digest } of chunks) this.#pin(digest.toString('hex'));
-    for (const { digest, length } of chunks) {
+    const entries = await index.getChunks(chunks.map(({ digest }) => digest));
+    for (const [i, { digest, length }] of chunks.entries()) {
       const hex = digest.toString('hex');
-      const location = index.getChunk(digest) ?? located.get(hex);
+      const entry = entries[i];
+      const location = entry ?? located.get(hex);
       if (!location) throw new StrataError('DataLoss', `saved write ${this.ref} lost chunk ${hex}`);
       const raw = await readChunk(this.#core, digest, location);
       this.#sha256.update(raw);
       this.#sha512?.update(raw);
       this.#recipe.push({ digest: Buffer.from(digest), length });
-      if (!index.hasChunk(digest) && !this.#uses.has(hex)) {
+      if (!entry && !this.#uses.has(hex)) {
         if (!pending.use(hex)) pending.add(hex, Promise.resolve(location), () => {}, location.packId);
         this.#uses.add(hex);
       }
@@ -203,7 +205,7 @@ export class Ingest {
       this.#sha256.update(bytes);
       this.#sha512?.update(bytes);
       await this.#feedCopy(bytes);
-      for (const chunk of this.#chunker.push(bytes)) this.#addChunk(chunk);
+      await this.#addChunks(this.#chunker.push(bytes));
       this.offset += bytes.byteLength;
       this.updatedAt = new Date();
       while (this.#inFlight.length > MAX_BATCHES_IN_FLIGHT) await this.#inFlight.shift();
@@ -228,15 +230,35 @@ export class Ingest {
     this.#core.pins.hold(hex);
   }
 
-  #addChunk(chunk: Uint8Array): void {
-    const digest = sha256Raw(chunk);
-    this.#recipe.push({ digest, length: chunk.byteLength });
-    const { index, pending, pins } = this.#core;
-    const hex = digest.toString('hex');
-    // Pinned before the lookup: a chunk found in the index stays there until this write ends.
-    this.#pin(hex);
-    if (index.hasChunk(digest) && !pins.isSweeping(hex)) return;
-    if (this.#uses.has(hex)) return;
+  // The chunks cut from one piece, looked up in the index together.
+  async #addChunks(chunks: readonly Uint8Array[]): Promise<void> {
+    const unseen: { chunk: Uint8Array; digest: Buffer; hex: string }[] = [];
+    for (const chunk of chunks) {
+      const digest = sha256Raw(chunk);
+      this.#recipe.push({ digest, length: chunk.byteLength });
+      const hex = digest.toString('hex');
+      // Met before in this write: it is indexed and pinned, or this write stores or uses it already.
+      if (this.#pinned.has(hex)) continue;
+      this.#pinned.add(hex);
+      unseen.push({ chunk, digest, hex });
+    }
+    if (unseen.length === 0) return;
+    let indexed: boolean[];
+    try {
+      // Pinned before the lookup: a chunk found in the index stays there until this write ends.
+      indexed = await pinIfIndexed(this.#core, unseen.map(({ digest }) => digest));
+    } catch (error) {
+      // The recipe has chunks nothing stores now: the write cannot go on.
+      this.#failure ??= error;
+      throw error;
+    }
+    unseen.forEach(({ chunk, hex }, i) => {
+      if (!indexed[i]) this.#storeChunk(chunk, hex);
+    });
+  }
+
+  #storeChunk(chunk: Uint8Array, hex: string): void {
+    const { pending } = this.#core;
     if (pending.use(hex)) {
       this.#uses.add(hex);
       return;
@@ -304,7 +326,7 @@ export class Ingest {
       const tail = this.#chunker.finish();
       const size = this.offset;
       const inline = this.#recipe.length === 0 && size <= this.#core.settings.inlineMaxBytes;
-      if (tail && !inline) this.#addChunk(tail);
+      if (tail && !inline) await this.#addChunks([tail]);
       this.#flushBatch();
       await Promise.all(this.#inFlight);
       this.#inFlight = [];
@@ -334,8 +356,8 @@ export class Ingest {
 
   async #store(digest: string, size: number, inlineData: Uint8Array | undefined): Promise<CommitResult> {
     const { index, packWriter, pending } = this.#core;
-    if (index.getRecipe(digest) && this.lease === undefined && !this.#checkpointed) return { digest, size, created: false };
-    if (index.getRecipe(digest)) {
+    if (await index.getRecipe(digest)) {
+      if (this.lease === undefined && !this.#checkpointed) return { digest, size, created: false };
       // Already stored: nothing to write, but the lease and the checkpoint are still settled.
       const settle: BlobCommit = {
         digest,
@@ -358,17 +380,19 @@ export class Ingest {
       recipe = encodeInlineRecipe(inlineData, createdAt);
     } else {
       recipe = encodeChunkedRecipe(this.#recipe, size, createdAt);
-      for (const [hex, uses] of countUses(this.#recipe)) {
-        const chunkDigest = Buffer.from(hex, 'hex');
+      const uses = [...countUses(this.#recipe)];
+      const digests = uses.map(([hex]) => Buffer.from(hex, 'hex'));
+      const indexed = await index.hasChunks(digests);
+      for (const [i, [hex, count]] of uses.entries()) {
         let location: ChunkLocation | undefined;
-        if (!index.hasChunk(chunkDigest)) {
+        if (!indexed[i]) {
           location = await pending.location(hex);
           // Another commit may have indexed it while this one waited.
-          if (!location && !index.hasChunk(chunkDigest)) {
+          if (!location && !(await index.hasChunk(digests[i]!))) {
             throw new StrataError('Unavailable', `chunk ${hex} of write ${this.ref} was not stored`);
           }
         }
-        chunks.push({ digest: chunkDigest, uses, location });
+        chunks.push({ digest: digests[i]!, uses: count, location });
       }
     }
     return this.#core.blobLocks.withLocks([digest], async () => {

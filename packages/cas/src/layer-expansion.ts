@@ -35,6 +35,8 @@ export const DEFAULT_EXPAND_MAX_BYTES = 512 * 1024 * 1024;
 
 // New chunks are compressed and appended in batches of about this many bytes.
 const STORE_BATCH_BYTES = 4 * 1024 * 1024;
+// Chunks pinned and looked up in the index together.
+const LOOKUP_BATCH = 256;
 
 export interface ExpansionResult {
   digest: string;
@@ -60,7 +62,7 @@ export interface ExpansionOptions {
 
 /** Expands one stored blob if it is a compressed layer that rebuilds exactly. */
 export async function expandStoredBlob(core: EngineCore, digest: string, options: ExpansionOptions): Promise<ExpansionResult> {
-  const original = core.index.getRecipe(digest);
+  const original = await core.index.getRecipe(digest);
   if (!original) throw new StrataError('NotFound', `blob ${digest} not found`, { details: { digest } });
   const recipe = decodeRecipe(original);
   const size = recipe.size;
@@ -106,7 +108,7 @@ export async function expandStoredBlob(core: EngineCore, digest: string, options
     }));
     const swapped = await core.blobLocks.withLocks([digest], async () => {
       // Checked under the lock: a delete (also under it) must not be followed in the log by this recipe.
-      if (!core.index.getRecipe(digest)?.equals(original)) return false;
+      if (!(await core.index.getRecipe(digest))?.equals(original)) return false;
       const { indexValue, durable: recorded } = await appendRecipe(core, digest, expanded);
       return core.index.swapRecipe({ digest, expected: original, recipe: indexValue, chunks, durable: later(durable, recorded) });
     });
@@ -154,7 +156,7 @@ async function checkRebuild(core: EngineCore, digest: string, expanded: Buffer, 
   const recipe = decodeRecipe(expanded);
   const digester = new Digester(parseDigest(digest).algorithm);
   try {
-    for await (const piece of readRecipe(core, digest, recipe, 0, recipe.size, (chunk) => stored.locate(chunk))) digester.update(piece as Buffer);
+    for await (const piece of readRecipe(core, digest, recipe, 0, recipe.size, (chunks) => stored.locate(chunks))) digester.update(piece as Buffer);
   } catch (error) {
     if (error instanceof StrataError && error.code === 'DataLoss') return `rebuild failed: ${error.message}`;
     throw error;
@@ -184,20 +186,27 @@ class StoredChunks {
     const refs: ChunkRef[] = [];
     let batch: { digest: Buffer; data: Uint8Array }[] = [];
     let batchBytes = 0;
-    for (const data of chunks) {
-      const digest = sha256Raw(data);
-      const hex = digest.toString('hex');
-      refs.push({ digest, length: data.byteLength });
-      if (this.#pinned.has(hex)) continue;
-      this.#pinned.add(hex);
-      if (pinIfIndexed(this.#core, digest, hex)) continue;
-      batch.push({ digest, data });
-      batchBytes += data.byteLength;
-      if (batchBytes >= STORE_BATCH_BYTES) {
-        signal?.throwIfAborted();
-        await this.#store(batch);
-        batch = [];
-        batchBytes = 0;
+    for (let from = 0; from < chunks.length; from += LOOKUP_BATCH) {
+      const unseen: { digest: Buffer; data: Uint8Array }[] = [];
+      for (const data of chunks.slice(from, from + LOOKUP_BATCH)) {
+        const digest = sha256Raw(data);
+        const hex = digest.toString('hex');
+        refs.push({ digest, length: data.byteLength });
+        if (this.#pinned.has(hex)) continue;
+        this.#pinned.add(hex);
+        unseen.push({ digest, data });
+      }
+      const indexed = unseen.length === 0 ? [] : await pinIfIndexed(this.#core, unseen.map(({ digest }) => digest));
+      for (const [i, chunk] of unseen.entries()) {
+        if (indexed[i]) continue;
+        batch.push(chunk);
+        batchBytes += chunk.data.byteLength;
+        if (batchBytes >= STORE_BATCH_BYTES) {
+          signal?.throwIfAborted();
+          await this.#store(batch);
+          batch = [];
+          batchBytes = 0;
+        }
       }
     }
     await this.#store(batch);
@@ -231,8 +240,12 @@ class StoredChunks {
     return this.#located.get(hex);
   }
 
-  locate(digest: Buffer): Omit<ChunkEntry, 'refs'> | undefined {
-    return this.#located.get(digest.toString('hex')) ?? this.#core.index.getChunk(digest);
+  async locate(digests: readonly Buffer[]): Promise<(Omit<ChunkEntry, 'refs'> | undefined)[]> {
+    const own = digests.map((digest) => this.#located.get(digest.toString('hex')));
+    const asked = digests.filter((_, i) => own[i] === undefined);
+    const indexed = asked.length === 0 ? [] : await this.#core.index.getChunks(asked);
+    let at = 0;
+    return own.map((entry) => entry ?? indexed[at++]);
   }
 
   release(): void {

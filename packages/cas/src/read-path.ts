@@ -12,6 +12,8 @@ import { digestBytes, parseDigest } from '@strata/digest';
 const MAX_SPAN_BYTES = 4 * 1024 * 1024;
 // ...when at most this many bytes (record heads) lie between them.
 const MAX_GAP_BYTES = 4096;
+// Chunks located with one index lookup (one round trip to a remote index).
+const LOCATE_BATCH = 256;
 
 interface Span {
   packId: number;
@@ -32,7 +34,7 @@ export function readRecipe(
   recipe: Recipe,
   offset: number,
   length: number,
-  locate: ChunkLocator = (chunk) => core.index.getChunk(chunk),
+  locate: ChunkLocator = (chunks) => core.index.getChunks(chunks),
 ): Readable {
   if (recipe.kind === RecipeKind.Inline) {
     return Readable.from(length === 0 ? [] : [recipe.data.subarray(offset, offset + length)], { objectMode: false });
@@ -44,7 +46,7 @@ export function readRecipe(
     const source: PlaintextSource = {
       plaintext: (from, count) => chunkedBytes(core, digest, recipe.layer.plain, from, count, locate),
       chunk: async (chunk) => {
-        const entry = locate(chunk);
+        const [entry] = await locate([chunk]);
         if (!entry) throw missingChunk(digest, chunk);
         return readChunk(core, chunk, entry);
       },
@@ -54,8 +56,11 @@ export function readRecipe(
   return Readable.from(chunkedBytes(core, digest, recipe.chunks, offset, length, locate), { objectMode: false });
 }
 
-/** Where a chunk lies: the index by default; chunks not indexed yet (an expansion being checked) are found by their writer. */
-export type ChunkLocator = (digest: Buffer) => Omit<ChunkEntry, 'refs'> | undefined;
+/**
+ * Where chunks lie, in the order asked: the index by default; chunks not
+ * indexed yet (an expansion being checked) are found by their writer.
+ */
+export type ChunkLocator = (digests: readonly Buffer[]) => Promise<(Omit<ChunkEntry, 'refs'> | undefined)[]>;
 
 // A small blob is checked against its own digest before any of it is passed on.
 async function* packedBytes(core: EngineCore, digest: string, ref: PayloadRef, offset: number, length: number): AsyncGenerator<Buffer> {
@@ -92,11 +97,11 @@ async function* chunkedBytes(
   const first = chunks.indexAt(offset);
   const last = chunks.indexAt(end - 1);
   const spans = planSpans(locate, digest, chunks, first, last);
-  let next = spans.next();
+  let next = await spans.next();
   let ahead = next.done ? undefined : fetchSpan(core, next.value);
   while (ahead) {
     const current = await ahead;
-    next = spans.next();
+    next = await spans.next();
     ahead = next.done ? undefined : fetchSpan(core, next.value);
     // Errors of a span read ahead are surfaced when it is awaited.
     ahead?.catch(() => {});
@@ -115,11 +120,17 @@ function missingChunk(digest: string, chunk: Buffer): StrataError {
   });
 }
 
-function* planSpans(locate: ChunkLocator, digest: string, chunks: RecipeChunks, first: number, last: number): Generator<Span> {
+async function* planSpans(locate: ChunkLocator, digest: string, chunks: RecipeChunks, first: number, last: number): AsyncGenerator<Span> {
   let span: Span | undefined;
+  let located: { from: number; entries: (Omit<ChunkEntry, 'refs'> | undefined)[] } = { from: first, entries: [] };
   for (let index = first; index <= last; index++) {
     const chunkDigest = chunks.digest(index);
-    const entry = locate(chunkDigest);
+    if (index - located.from >= located.entries.length) {
+      const digests: Buffer[] = [];
+      for (let at = index; at <= Math.min(last, index + LOCATE_BATCH - 1); at++) digests.push(chunks.digest(at));
+      located = { from: index, entries: await locate(digests) };
+    }
+    const entry = located.entries[index - located.from];
     if (!entry) throw missingChunk(digest, chunkDigest);
     const entryEnd = entry.payloadOffset + entry.storedLength;
     if (
@@ -149,7 +160,7 @@ export async function loadPackedBlob(core: EngineCore, digest: string, ref: Payl
     try {
       return await loadPackedBytes(core, ref);
     } catch (error) {
-      const bytes = core.index.getRecipe(digest);
+      const bytes = await core.index.getRecipe(digest);
       const now = bytes ? decodeRecipe(bytes) : undefined;
       if (attempt >= MAX_MOVES || now?.kind !== RecipeKind.Packed || sameRecord(now.ref, ref)) throw error;
       ref = now.ref;
@@ -168,7 +179,7 @@ export async function readChunk(core: EngineCore, digest: Buffer, entry: Omit<Ch
       const payload = await core.packs.read(entry.packId, entry.payloadOffset, entry.storedLength);
       return decodeChunk(payload, entry.codec, entry.rawLength, digest);
     } catch (error) {
-      const now = core.index.getChunk(digest);
+      const now = await core.index.getChunk(digest);
       if (attempt >= MAX_MOVES || !now || sameRecord(now, entry)) throw error;
       entry = now;
     }
@@ -187,10 +198,8 @@ async function fetchSpan(core: EngineCore, span: Span): Promise<{ index: number;
   try {
     bytes = await core.packs.read(span.packId, span.start, span.end - span.start);
   } catch (error) {
-    const moved = span.chunks.some(({ digest, entry }) => {
-      const now = core.index.getChunk(digest);
-      return now !== undefined && !sameRecord(now, entry);
-    });
+    const now = await core.index.getChunks(span.chunks.map(({ digest }) => digest));
+    const moved = span.chunks.some(({ entry }, i) => now[i] !== undefined && !sameRecord(now[i]!, entry));
     if (!moved) throw error;
     return Promise.all(span.chunks.map(async ({ index, digest, entry }) => ({ index, raw: await readChunk(core, digest, entry) })));
   }

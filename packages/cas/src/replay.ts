@@ -28,7 +28,7 @@ export interface ReplayReport {
  * durable in a pack but not yet indexed.
  */
 export async function replayPackTail(packs: PackStore, index: EngineIndex, packIds: readonly number[]): Promise<ReplayReport> {
-  const durable = index.durablePoint();
+  const durable = await index.durablePoint();
   const report: ReplayReport = { records: 0, blobs: 0, deletes: 0, skipped: [] };
   const existing = new Set(packIds);
   for (const packId of packIds) {
@@ -58,7 +58,7 @@ async function apply(
     const { payloadOffset, storedLength, rawLength, codec } = record;
     const location = { packId, payloadOffset, storedLength, rawLength, codec };
     // A compaction copy whose move the index lost while the old pack was removed: the copy is the chunk now.
-    const indexed = index.getChunk(key);
+    const indexed = await index.getChunk(key);
     if (indexed && !existing.has(indexed.packId)) await index.relocate({ chunks: [{ digest: key, from: indexed, to: location }], blobs: [] }, point);
     else await index.addChunks([{ digest: key, location }], point);
     return;
@@ -86,11 +86,11 @@ async function apply(
     report.skipped.push(digest);
     return;
   }
-  if (chunks.some((chunk) => !index.hasChunk(chunk.digest))) {
+  if (chunks.length > 0 && (await index.hasChunks(chunks.map((chunk) => chunk.digest))).includes(false)) {
     report.skipped.push(digest);
     return;
   }
-  const indexed = index.getRecipe(digest);
+  const indexed = await index.getRecipe(digest);
   const current = indexed ? decodeRecipe(indexed) : undefined;
   if (current?.kind === RecipeKind.Packed && !existing.has(current.ref.packId)) {
     await index.relocate({ chunks: [], blobs: [{ digest, from: current.ref, value }] }, point);
