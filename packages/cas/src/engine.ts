@@ -29,10 +29,11 @@ import type {
 } from './content-store.ts';
 import type { EngineCore, EngineSettings } from './engine-core.ts';
 import { runFsck } from './fsck.ts';
-import { LmdbIndex, type IngestCheckpoint, type LeaseRecord } from './index-db.ts';
+import type { IngestCheckpoint, LeaseRecord } from './index-db.ts';
+import { openIndex } from './index-selection.ts';
 import { EngineWriter, Ingest } from './ingest.ts';
 import { HotCache } from './hot-cache.ts';
-import { cacheDir, indexDir, lockFile } from './layout.ts';
+import { cacheDir, lockFile } from './layout.ts';
 import { Codec, RecordType } from './pack-format.ts';
 import { scanPack, type PackScan } from './pack-scan.ts';
 import type { PackStore } from './pack-store.ts';
@@ -84,6 +85,13 @@ export interface EngineOptions {
   packs?: PackLocation | string;
   /** Layers above this size are never expanded (expansion holds a layer and its plaintext in memory); 512 MiB by default. */
   expandMaxBytes?: number;
+  /**
+   * Where the index (chunks, recipes, refcounts, leases, saved writes) is:
+   * LMDB in the data directory by default, or PostgreSQL given
+   * `postgresql://USER:PASSWORD@HOST:PORT/DB[?schema=NAME]` (schema
+   * `strata_cas` by default). Fixed when the store is created.
+   */
+  index?: string;
 }
 
 export const DEFAULT_HOT_CACHE_BYTES = 2 * 1024 * 1024 * 1024;
@@ -123,7 +131,7 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     const settings = await loadOrCreateFormat(dir, settingsRequest);
     const packs = await openPackStore(dir, typeof options.packs === 'string' ? parsePackLocation(options.packs) : options.packs);
     opened.push(packs);
-    const index = await LmdbIndex.open(indexDir(dir));
+    const index = await openIndex(dir, options.index, packs);
     opened.push(index);
     const { openPack, nextPackId, report: recovered } = await recoverPacks(packs, await index.durablePoint());
     const usable = (await packs.list()).filter((packId) => !recovered.damagedPacks.includes(packId));
