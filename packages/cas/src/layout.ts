@@ -5,6 +5,8 @@
  *   <dir>/
  *   ├── FORMAT             JSON: { format: "strata-cas", version, chunker, zstdLevel, inlineMaxBytes }
  *   ├── LOCK               pid of the process that has the store open
+ *   ├── INDEX              JSON { kind: "postgresql", storeId, schema }: only when the index is in
+ *   │                      PostgreSQL (pg-index-schema.ts draws its tables; index-selection.ts)
  *   ├── cache/
  *   │   └── blob-sha256-<hex>  materialized hot blobs (hot-cache.ts), bounded, disposable
  *   ├── packs/

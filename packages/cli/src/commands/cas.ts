@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ServerTls } from '@strata/cas';
 import { parseByteCount } from '../arguments.ts';
 import type { CliContext } from '../context.ts';
@@ -18,6 +18,7 @@ interface CasOptions extends DataOptions, PackOptions {
   authTokenFile?: string;
   graceMs: number;
   expandLayers?: boolean;
+  metadata?: string;
 }
 
 export function registerCas(program: Command, context: CliContext): void {
@@ -39,6 +40,12 @@ export function registerCas(program: Command, context: CliContext): void {
     .option('--auth-token-file <file>', 'require a bearer token from FILE (one per line, # comments) on every call but health checks')
     .option('--grace-ms <n>', 'how long calls in flight may finish after a stop signal', parseByteCount, 10_000)
     .option('--expand-layers', 'expand gzip and zstd layers after commit so they dedup by their files (served back bit-exact)')
+    .addOption(
+      new Option(
+        '--metadata <url>',
+        'keep the index (chunks, recipes, refcounts, leases) in PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DB[?schema=NAME], schema strata_cas by default) instead of DIR',
+      ).env('STRATA_METADATA'),
+    )
     .action((options: CasOptions, command: Command) => serveCas(options, context, command));
 }
 
@@ -51,7 +58,15 @@ async function serveCas(options: CasOptions, context: CliContext, command: Comma
   }
   const packs = await packLocation(options, command);
   const tls = await loadTls(options);
-  const { openStore, serveContentStore, parseBearerTokens } = await import('@strata/cas');
+  const { openStore, serveContentStore, parseBearerTokens, parseIndexUrl } = await import('@strata/cas');
+  if (options.metadata !== undefined) {
+    try {
+      parseIndexUrl(options.metadata);
+    } catch (error) {
+      // The message shows the URL without its password, unlike commander's own argument errors.
+      command.error(`--metadata: ${error instanceof Error ? error.message : String(error)}`, { exitCode: 2, code: 'strata.usage' });
+    }
+  }
   let authTokens: string[] | undefined;
   if (options.authTokenFile !== undefined) {
     let text: string;
@@ -67,6 +82,7 @@ async function serveCas(options: CasOptions, context: CliContext, command: Comma
     cacheIngests: true,
     expandLayers: options.expandLayers === true,
     ...(packs ? { packs } : {}),
+    ...(options.metadata !== undefined ? { index: options.metadata } : {}),
   });
   let server;
   try {

@@ -52,7 +52,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .addOption(
       new Option(
         '--metadata <url>',
-        'keep the registry metadata in PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DB[?schema=NAME]) instead of DIR/gateway, shared by several `strata serve` over one --cas',
+        'keep the registry metadata in PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DB[?schema=NAME]) instead of DIR/gateway, shared by several `strata serve` over one --cas; the embedded engine keeps its index there too, in schema NAME_cas (strata_cas by default)',
       ).env('STRATA_METADATA'),
     )
     .option('--gc-interval <duration>', 'collect garbage online this often (e.g. 6h); the report is logged', parseDurationArgument)
@@ -79,10 +79,18 @@ export function registerServe(program: Command, context: CliContext): void {
       }
       let store: RegistryStore | undefined;
       if (options.cas !== undefined) store = await connectCas(command, { ...options, cas: options.cas });
-      else if (packs) {
-        // The embedded engine as the registry would open it, with its packs in object storage; the registry closes it.
-        const { openStore } = await import('@strata/cas');
-        store = await openStore(engineDir(options.data), { cacheIngests: true, expandLayers: options.expandLayers === true, packs });
+      else if (packs || options.metadata !== undefined) {
+        // The embedded engine as the registry would open it, with its packs in object storage and/or its
+        // index in PostgreSQL beside the registry's metadata (a schema of its own); the registry closes it.
+        const { openStore, withIndexSchema, DEFAULT_INDEX_SCHEMA } = await import('@strata/cas');
+        const gatewaySchema = options.metadata === undefined ? undefined : parseMetadataUrl(options.metadata).schema;
+        const index = options.metadata === undefined ? undefined : withIndexSchema(options.metadata, gatewaySchema === undefined ? DEFAULT_INDEX_SCHEMA : `${gatewaySchema}_cas`);
+        store = await openStore(engineDir(options.data), {
+          cacheIngests: true,
+          expandLayers: options.expandLayers === true,
+          ...(packs ? { packs } : {}),
+          ...(index !== undefined ? { index } : {}),
+        });
       }
       const lifecycle: LifecycleSettings = { retention: () => retention };
       if (options.gcInterval !== undefined) lifecycle.gcIntervalMs = options.gcInterval;
