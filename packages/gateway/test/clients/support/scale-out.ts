@@ -89,6 +89,8 @@ export async function startScaleOut(
       `s3://${backing.bucket}/case-${id}`,
       '--s3-endpoint',
       backing.ceph.endpoint,
+      '--metadata',
+      `${backing.postgres.url}?schema=cas_${id}`,
       '--listen',
       '127.0.0.1:0',
     ],
