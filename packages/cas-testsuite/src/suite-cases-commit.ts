@@ -74,6 +74,24 @@ export const commitCases: SuiteCase[] = [
     },
   },
   {
+    title: 'a write resumed after close that turns out to hold stored content commits, and the next write works',
+    async run(t, { store }) {
+      // A registry upload session: PATCH (the writer closed between requests), then the final PUT.
+      for (const size of [600, 40 * KiB]) {
+        const bytes = seededBytes(`resumed-${size}`, size);
+        const first = await put(store, bytes, `resumed-${size}-a`);
+        const writer = await store.writer(`resumed-${size}-b`);
+        await writer.write(bytes);
+        await writer.close();
+        const resumed = await store.writer(`resumed-${size}-b`);
+        t.deepEqual(await resumed.commit({ digest: first.digest }), { digest: first.digest, size, created: false });
+        t.deepEqual(await store.listIngests(), []);
+        const next = await put(store, seededBytes(`after-${size}`, size), `after-${size}`);
+        t.true(next.created);
+      }
+    },
+  },
+  {
     title: 'concurrent writers of the same content both succeed and store it once',
     async run(t, { store }) {
       const bytes = seededBytes('race', 200 * KiB);

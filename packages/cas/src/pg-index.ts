@@ -213,20 +213,29 @@ export class PgEngineIndex implements EngineIndex {
     if (this.#lost) return Promise.reject(this.#lost);
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ run, alone, resolve: resolve as (value: unknown) => void, reject });
-      this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+      this.#flushing ??= this.#flush();
     });
   }
 
   async #flush(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const first = this.#queue[0]!;
-      const until = first.alone ? 1 : this.#queue.findIndex((job) => job.alone);
-      const jobs = this.#queue.splice(0, until === -1 ? this.#queue.length : until);
-      if (this.#lost) {
-        for (const job of jobs) job.reject(this.#lost);
-        continue;
+    try {
+      // Never finishes in the call that starts it, so #write has stored the promise before it is cleared.
+      await undefined;
+      while (this.#queue.length > 0) {
+        const first = this.#queue[0]!;
+        const until = first.alone ? 1 : this.#queue.findIndex((job) => job.alone);
+        const jobs = this.#queue.splice(0, until === -1 ? this.#queue.length : until);
+        if (this.#lost) {
+          for (const job of jobs) job.reject(this.#lost);
+          continue;
+        }
+        await this.#commitBatch(jobs);
       }
-      await this.#commitBatch(jobs);
+    } finally {
+      // Cleared in the same step that found the queue empty: a job queued by a
+      // caller resumed by the last batch then starts a new flush instead of
+      // waiting on this finished one.
+      this.#flushing = undefined;
     }
   }
 
