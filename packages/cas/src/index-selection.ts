@@ -7,7 +7,7 @@
  * into another's index).
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrataError } from '@strata/errors';
 import { LmdbIndex, type EngineIndex } from './index-db.ts';
@@ -44,6 +44,19 @@ async function readIndexRecord(dir: string): Promise<IndexRecord | undefined> {
     // Reported below.
   }
   throw new StrataError('DataLoss', `${path} is not a strata index record`);
+}
+
+/** Where the store in `dir` keeps its index, or undefined when `dir` holds no store yet. */
+export async function storeIndexKind(dir: string): Promise<{ kind: 'postgresql'; schema: string } | { kind: 'lmdb' } | undefined> {
+  const record = await readIndexRecord(dir);
+  if (record) return { kind: 'postgresql', schema: record.schema };
+  try {
+    await stat(indexDir(dir));
+    return { kind: 'lmdb' };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 async function writeIndexRecord(dir: string, record: IndexRecord): Promise<void> {

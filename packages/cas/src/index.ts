@@ -14,5 +14,6 @@ export { DEFAULT_INLINE_MAX_BYTES } from './store-format.ts';
 export { serveContentStore, DEFAULT_MAX_MESSAGE_BYTES, type ContentStoreServer, type ServeOptions, type ServerTls } from './grpc-server.ts';
 export { parseBearerTokens } from './grpc-auth.ts';
 export { parseListenAddress, formatListenAddress, isLoopbackHost, type ListenAddress } from './listen-address.ts';
+export { storeIndexKind } from './index-selection.ts';
 export { parseIndexUrl, redactIndexUrl, withIndexSchema, type PgIndexLocation } from './pg-index-url.ts';
 export { DEFAULT_INDEX_SCHEMA } from './pg-index-schema.ts';

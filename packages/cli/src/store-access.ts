@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ContentStore, Engine, StoreAdmin } from '@strata/cas';
 import { StrataError } from '@strata/errors';
 import { connectCas, withCasTlsOptions, type CasClientOptions } from './cas-connection.ts';
@@ -35,8 +35,8 @@ export function withDataOption(command: Command): Command {
  */
 export type StoreMode = 'read' | 'write';
 
-/** Opens the engine of a data directory, runs `work` on it, and closes it. */
-export async function withStore<T>(dataDir: string, mode: StoreMode, work: (engine: Engine) => Promise<T>): Promise<T> {
+/** Opens the engine of a data directory, runs `work` on it, and closes it. `metadata` reaches its index in PostgreSQL. */
+export async function withStore<T>(dataDir: string, mode: StoreMode, work: (engine: Engine) => Promise<T>, metadata?: string): Promise<T> {
   const dir = engineDir(dataDir);
   if (mode === 'read' && !(await isDirectory(dir))) {
     throw new StrataError('NotFound', `no strata store in ${dataDir} (${dir} does not exist)`, {
@@ -45,7 +45,8 @@ export async function withStore<T>(dataDir: string, mode: StoreMode, work: (engi
   }
   // The engine (native modules, worker pool) is loaded on first use: --help and --version stay instant.
   const { openStore } = await import('@strata/cas');
-  const engine = await openStore(dir, mode === 'read' ? { compressThreads: 0 } : {});
+  const index = metadata === undefined ? undefined : await indexUrlFor(dir, metadata);
+  const engine = await openStore(dir, { ...(mode === 'read' ? { compressThreads: 0 } : {}), ...(index !== undefined ? { index } : {}) });
   let result: T;
   try {
     result = await work(engine);
@@ -57,6 +58,28 @@ export async function withStore<T>(dataDir: string, mode: StoreMode, work: (engi
   return result;
 }
 
+/**
+ * The index URL for the store in `dir`: in the schema the directory
+ * recorded (for `strata serve --metadata`, NAME_cas beside the registry's
+ * schema), whatever schema the URL names.
+ */
+async function indexUrlFor(dir: string, metadata: string): Promise<string> {
+  const { parseIndexUrl, storeIndexKind, withIndexSchema } = await import('@strata/cas');
+  parseIndexUrl(metadata);
+  const found = await storeIndexKind(dir);
+  return found?.kind === 'postgresql' ? withIndexSchema(metadata, found.schema) : metadata;
+}
+
+/** Adds `--metadata URL` (or STRATA_METADATA): the engine index of a data directory kept in PostgreSQL. */
+export function withIndexOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--metadata <url>',
+      'the store keeps its index in PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DB), as given to `strata serve` or `strata cas`; the schema recorded in the data directory is used',
+    ).env('STRATA_METADATA'),
+  );
+}
+
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -65,7 +88,10 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-export interface StoreOptions extends DataOptions, CasClientOptions {}
+export interface StoreOptions extends DataOptions, CasClientOptions {
+  /** Where the engine's index is when it is in PostgreSQL. */
+  metadata?: string;
+}
 
 /** Adds `--data DIR` and its alternative `--cas HOST:PORT` to a command that uses a store. */
 export function withStoreOptions(command: Command): Command {
@@ -85,7 +111,7 @@ export async function withAnyStore<T>(
   mode: StoreMode,
   work: (store: AnyStore, engine: Engine | undefined) => Promise<T>,
 ): Promise<T> {
-  if (options.cas === undefined) return withStore(options.data, mode, (engine) => work(engine, engine));
+  if (options.cas === undefined) return withStore(options.data, mode, (engine) => work(engine, engine), options.metadata);
   if (command.getOptionValueSource('data') !== 'default') {
     command.error('give either --data or --cas, not both', { exitCode: 2, code: 'strata.usage' });
   }

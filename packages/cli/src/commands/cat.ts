@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { parseByteCount, parseDigestArgument } from '../arguments.ts';
 import type { CliContext } from '../context.ts';
-import { withAnyStore, withStoreOptions, type StoreOptions } from '../store-access.ts';
+import { withAnyStore, withIndexOption, withStoreOptions, type StoreOptions } from '../store-access.ts';
 
 interface CatOptions extends StoreOptions {
   offset?: number;
@@ -10,13 +10,13 @@ interface CatOptions extends StoreOptions {
 }
 
 export function registerCat(program: Command, context: CliContext): void {
-  withStoreOptions(
+  withIndexOption(withStoreOptions(
     program
       .command('cat')
       .summary('write a blob to stdout')
       .description('Write a blob, or a byte range of it, to stdout.')
       .argument('<digest>', 'the blob (sha256:<hex>)', parseDigestArgument),
-  )
+  ))
     .option('--offset <n>', 'first byte to write', parseByteCount)
     .option('--length <n>', 'number of bytes to write (to the end by default)', parseByteCount)
     .action((digest: string, options: CatOptions, command: Command) => cat(digest, options, context, command));

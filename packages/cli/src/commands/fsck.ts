@@ -3,7 +3,7 @@ import type { FsckReport, RebuildReport } from '@strata/cas';
 import { StrataError } from '@strata/errors';
 import type { CliContext } from '../context.ts';
 import { startProgress } from '../progress.ts';
-import { withAnyStore, withStoreOptions, type StoreOptions } from '../store-access.ts';
+import { withAnyStore, withIndexOption, withStoreOptions, type StoreOptions } from '../store-access.ts';
 
 interface FsckCommandOptions extends StoreOptions {
   json?: boolean;
@@ -11,14 +11,14 @@ interface FsckCommandOptions extends StoreOptions {
 }
 
 export function registerFsck(program: Command, context: CliContext): void {
-  withStoreOptions(
+  withIndexOption(withStoreOptions(
     program
       .command('fsck')
       .summary('verify the store')
       .description(
         'Verify every pack, chunk, recipe and blob. Exits 1 and lists the damaged blobs when anything is damaged.',
       ),
-  )
+  ))
     .option('--json', 'print the report as one JSON object')
     .option('--rebuild-index', 'first rebuild the index from the packs alone, then verify')
     .action((options: FsckCommandOptions, command: Command) => fsck(options, context, command));

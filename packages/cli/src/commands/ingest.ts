@@ -7,7 +7,7 @@ import { isCancelled, StrataError } from '@strata/errors';
 import type { CliContext } from '../context.ts';
 import { fileError } from '../file-error.ts';
 import { startProgress } from '../progress.ts';
-import { withAnyStore, withStoreOptions, type StoreOptions } from '../store-access.ts';
+import { withAnyStore, withIndexOption, withStoreOptions, type StoreOptions } from '../store-access.ts';
 
 interface IngestOptions extends StoreOptions {
   json?: boolean;
@@ -25,13 +25,13 @@ const MIN_READ_PIECE_BYTES = 64 * 1024;
 const CONCURRENT_FILES = 32;
 
 export function registerIngest(program: Command, context: CliContext): void {
-  withStoreOptions(
+  withIndexOption(withStoreOptions(
     program
       .command('ingest')
       .summary('store files as blobs')
       .description('Store each file as one blob and print "DIGEST SIZE FILE" for it.')
       .argument('<file...>', 'files to store'),
-  )
+  ))
     .option('--json', 'print one JSON object per file: {digest, size, file, created}')
     .action((files: string[], options: IngestOptions, command: Command) => ingest(files, options, context, command));
 }

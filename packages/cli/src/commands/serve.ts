@@ -82,9 +82,14 @@ export function registerServe(program: Command, context: CliContext): void {
       else if (packs || options.metadata !== undefined) {
         // The embedded engine as the registry would open it, with its packs in object storage and/or its
         // index in PostgreSQL beside the registry's metadata (a schema of its own); the registry closes it.
-        const { openStore, withIndexSchema, DEFAULT_INDEX_SCHEMA } = await import('@strata/cas');
+        const { openStore, storeIndexKind, withIndexSchema, DEFAULT_INDEX_SCHEMA } = await import('@strata/cas');
         const gatewaySchema = options.metadata === undefined ? undefined : parseMetadataUrl(options.metadata).schema;
-        const index = options.metadata === undefined ? undefined : withIndexSchema(options.metadata, gatewaySchema === undefined ? DEFAULT_INDEX_SCHEMA : `${gatewaySchema}_cas`);
+        let index = options.metadata === undefined ? undefined : withIndexSchema(options.metadata, gatewaySchema === undefined ? DEFAULT_INDEX_SCHEMA : `${gatewaySchema}_cas`);
+        if (index !== undefined && (await storeIndexKind(engineDir(options.data)))?.kind === 'lmdb') {
+          // A store made before its index could live in PostgreSQL keeps it where it is.
+          process.stderr.write(`strata: the store in ${engineDir(options.data)} keeps its LMDB index; only the registry metadata is in PostgreSQL\n`);
+          index = undefined;
+        }
         store = await openStore(engineDir(options.data), {
           cacheIngests: true,
           expandLayers: options.expandLayers === true,

@@ -2,19 +2,19 @@ import type { Command } from 'commander';
 import type { StoreStats } from '@strata/cas';
 import type { CliContext } from '../context.ts';
 import { bytesWithExact } from '../format.ts';
-import { withAnyStore, withStoreOptions, type StoreOptions } from '../store-access.ts';
+import { withAnyStore, withIndexOption, withStoreOptions, type StoreOptions } from '../store-access.ts';
 
 interface StatsOptions extends StoreOptions {
   json?: boolean;
 }
 
 export function registerStats(program: Command, _context: CliContext): void {
-  withStoreOptions(
+  withIndexOption(withStoreOptions(
     program
       .command('stats')
       .summary('show space and dedup figures')
       .description('Show how many blobs and chunks the store holds, their logical, unique and stored bytes, and the dedup ratio.'),
-  )
+  ))
     .option('--json', 'print the figures as one JSON object')
     .action(async (options: StatsOptions, command: Command) => {
       const stats = await withAnyStore(command, options, 'read', (store) => store.stats());
