@@ -16,7 +16,10 @@
  * it has them copied to the open pack; the copies are made durable, the
  * index is pointed at them (each entry only if it still points at the old
  * record), the index is forced to disk, and only then is the old pack
- * removed. Packs are processed one at a time in id order. A pack is left
+ * removed. Packs are processed in id order, in groups whose live records
+ * fit one new pack (one durable point per group). Small packs, which object
+ * storage gets from every commit, are merged that way too, and the open
+ * pack of a local store is sealed first when it is mostly garbage. A pack is left
  * alone while it may hold records no index entry points at yet: chunks of
  * writes in progress (PendingChunks), chunks a saved write located there,
  * and chunks put but not yet indexed (UnindexedAppends). Recipe and
@@ -45,6 +48,8 @@ const SWEEP_BATCH = 1024;
 const COPY_SPAN_BYTES = 4 * 1024 * 1024;
 // ...and appended to the open pack in batches of about this size.
 const COPY_BATCH_BYTES = 4 * 1024 * 1024;
+// A sealed pack below this fraction of the target size is small: collections merge small packs.
+const SMALL_PACK_FRACTION = 4;
 
 interface PackPlan {
   packId: number;
@@ -133,6 +138,27 @@ async function untouchable(core: EngineCore): Promise<{ packs: Set<number>; from
   return { packs, from };
 }
 
+/**
+ * Seals the open pack of a local store when most of it is garbage and no
+ * write in progress has records in it, so this collection can compact it.
+ * (On object storage every commit seals its pack already.)
+ */
+async function sealSparseOpenPack(core: EngineCore, wouldSweep: ReadonlySet<string>, minLiveFraction: number): Promise<void> {
+  const { packs, packWriter } = core;
+  if (packs.durableOnSeal) return;
+  const openPackId = packWriter.openPackId;
+  const blocked = await untouchable(core);
+  if (blocked.packs.has(openPackId) || blocked.from < openPackId) return;
+  const inUse = core.pending.packsInUse();
+  if ((inUse.from ?? Infinity) <= openPackId || (core.unindexed.oldestPack() ?? Infinity) <= openPackId) return;
+  const scan = await scanPack(packs, openPackId);
+  if (scan.records.length === 0) return;
+  // Without older packs' recipe keys every tombstone counts as dead: an estimate, decided again once sealed.
+  const plan: PackPlan = { packId: openPackId, fileLength: scan.validLength, records: scan.records, liveBytes: 0 };
+  const live = (await liveRecords(core, plan, new Map(), wouldSweep)).reduce((sum, r) => sum + recordLength(r.key.byteLength, r.storedLength), 0);
+  if (live / plan.fileLength < minLiveFraction) await packWriter.sealOpenPack();
+}
+
 async function compact(
   core: EngineCore,
   wouldSweep: ReadonlySet<string>,
@@ -142,6 +168,7 @@ async function compact(
 ): Promise<void> {
   const dryRun = report.dryRun;
   const { packs } = core;
+  if (!dryRun) await sealSparseOpenPack(core, wouldSweep, minLiveFraction);
   const blocked = await untouchable(core);
   // Recipe keys of every pack: a tombstone is needed while an older pack still holds a recipe of its blob.
   const recipeKeys = new Map<number, Set<string>>();
@@ -163,9 +190,22 @@ async function compact(
     plans.push({ packId, fileLength: scan.fileLength, records: scan.records, liveBytes: 0 });
   }
   const selected: PackPlan[] = [];
+  const small: PackPlan[] = [];
+  const smallBytes = core.packWriter.targetPackBytes / SMALL_PACK_FRACTION;
   for (const plan of plans) {
     plan.liveBytes = (await liveRecords(core, plan, recipeKeys, wouldSweep)).reduce((sum, r) => sum + recordLength(r.key.byteLength, r.storedLength), 0);
     if (plan.liveBytes === 0 || plan.liveBytes / plan.fileLength < minLiveFraction) selected.push(plan);
+    else if (plan.fileLength < smallBytes) small.push(plan);
+  }
+  // Small packs (on object storage every commit seals one) are merged, up to one full pack per collection.
+  if (small.length >= 2) {
+    let budget = core.packWriter.targetPackBytes;
+    for (const plan of small) {
+      if (plan.liveBytes > budget) break;
+      budget -= plan.liveBytes;
+      selected.push(plan);
+    }
+    selected.sort((a, b) => a.packId - b.packId);
   }
   if (dryRun) {
     for (const plan of selected) {
@@ -177,18 +217,39 @@ async function compact(
     return;
   }
   let done = 0;
-  for (const plan of selected) {
+  for (const group of copyGroups(selected, core.packWriter.targetPackBytes)) {
     checkAborted(options.signal);
-    const copied = await compactPack(core, plan, recipeKeys);
-    if (copied !== undefined) {
-      if (copied > 0) report.packsCompacted++;
-      report.packsDeleted++;
-      report.bytesCopied += copied;
-      report.bytesReclaimed += plan.fileLength - copied;
-      recipeKeys.delete(plan.packId);
+    const copiedByPack = await compactPacks(core, group, recipeKeys);
+    for (const plan of group) {
+      const copied = copiedByPack.get(plan.packId);
+      if (copied !== undefined) {
+        if (copied > 0) report.packsCompacted++;
+        report.packsDeleted++;
+        report.bytesCopied += copied;
+        report.bytesReclaimed += plan.fileLength - copied;
+        recipeKeys.delete(plan.packId);
+      }
+      options.onProgress?.({ phase: 'compact', done: ++done, total: selected.length });
     }
-    options.onProgress?.({ phase: 'compact', done: ++done, total: selected.length });
   }
+}
+
+/** Consecutive runs of packs whose live bytes fit one new pack: each run is copied and made durable once. */
+function copyGroups(selected: readonly PackPlan[], targetPackBytes: number): PackPlan[][] {
+  const groups: PackPlan[][] = [];
+  let current: PackPlan[] = [];
+  let bytes = 0;
+  for (const plan of selected) {
+    if (current.length > 0 && bytes + plan.liveBytes > targetPackBytes) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(plan);
+    bytes += plan.liveBytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /** Whether an older pack than `packId` still holds a recipe record of `digest`. */
@@ -250,38 +311,93 @@ async function liveRecords(
 }
 
 /**
- * Copies a pack's live records to the open pack, points the index at the
- * copies and removes the pack. Returns the bytes copied, or undefined when
- * the pack was left as it is (a damaged record: fsck reports it).
+ * Copies the live records of a group of packs to the open pack, points the
+ * index at the copies and removes the packs: one durable point for the
+ * chunks and one for the recipes of the whole group, so on object storage
+ * the copies of many small packs become one new pack. Returns the bytes
+ * copied per pack removed; a pack with a damaged record is left as it is
+ * (fsck reports it) and missing from the result.
  */
-async function compactPack(core: EngineCore, plan: PackPlan, recipeKeys: Map<number, Set<string>>): Promise<number | undefined> {
+async function compactPacks(core: EngineCore, group: readonly PackPlan[], recipeKeys: Map<number, Set<string>>): Promise<Map<number, number>> {
   const { index, packs, packWriter, blobLocks } = core;
-  let copied = 0;
-  // Chunks: what the index points at now. Only this collection sweeps, so they stay indexed.
-  const chunks = await liveRecords(core, plan, recipeKeys, new Set(), 'chunks');
+  const copied = new Map<number, number>();
   const moves: Relocations = { chunks: [], blobs: [] };
+  for (const plan of group) {
+    const copies = await copyChunks(core, plan, recipeKeys);
+    if (copies === undefined) continue;
+    moves.chunks.push(...copies.moves);
+    copied.set(plan.packId, copies.bytes);
+  }
+  if (moves.chunks.length > 0) await index.relocate(moves, await packWriter.sync());
+
+  // Recipes and tombstones: decided again under their blobs' locks.
+  const plans = group.filter((plan) => copied.has(plan.packId));
+  const keys = [...new Set(plans.flatMap((plan) => plan.records.filter((r) => r.type !== RecordType.Chunk).map((r) => r.key.toString())))];
+  await blobLocks.withLocks(keys, async () => {
+    const copies: { packId: number; fields: RecordFields; packed?: { digest: string; size: number; createdAt: number; from: RecordLocation } }[] = [];
+    for (const plan of plans) {
+      const own = await blobCopies(core, plan, recipeKeys);
+      if (own === undefined) copied.delete(plan.packId);
+      else copies.push(...own.map((copy) => ({ ...copy, packId: plan.packId })));
+    }
+    if (copies.length === 0) return;
+    const placed = await packWriter.append(copies.map((copy) => copy.fields));
+    const durable = await packWriter.sync();
+    const blobMoves: Relocations = { chunks: [], blobs: [] };
+    copies.forEach(({ packId, fields, packed }, i) => {
+      copied.set(packId, copied.get(packId)! + recordLength(fields.key.byteLength, fields.payload.byteLength));
+      if (!packed) return;
+      const ref = { ...placed[i]!, codec: packed.from.codec, rawLength: packed.from.rawLength };
+      blobMoves.blobs.push({
+        digest: packed.digest,
+        from: { packId, payloadOffset: packed.from.payloadOffset },
+        value: encodePackedRecipe(packed.size, packed.createdAt, ref),
+      });
+    });
+    if (blobMoves.blobs.length > 0) await index.relocate(blobMoves, durable);
+  });
+  if (copied.size === 0) return copied;
+  // The index must not lose the moves (even to a machine crash) once the old records are gone.
+  await index.syncToDisk();
+  for (const packId of copied.keys()) await packs.remove(packId);
+  return copied;
+}
+
+/**
+ * Appends copies of a pack's live chunk records (what the index points at
+ * now: only this collection sweeps, so they stay indexed) to the open pack.
+ * Undefined when a record is damaged: damage is never copied.
+ */
+async function copyChunks(
+  core: EngineCore,
+  plan: PackPlan,
+  recipeKeys: Map<number, Set<string>>,
+): Promise<{ moves: Relocations['chunks']; bytes: number } | undefined> {
+  const { packs, packWriter } = core;
+  const chunks = await liveRecords(core, plan, recipeKeys, new Set(), 'chunks');
+  const moves: Relocations['chunks'] = [];
+  let bytes = 0;
   let batch: { records: RecordFields[]; from: RecordLocation[]; bytes: number } = { records: [], from: [], bytes: 0 };
   const flush = async (): Promise<void> => {
     if (batch.records.length === 0) return;
     const placed = await packWriter.append(batch.records);
     placed.forEach((where, i) => {
       const from = batch.from[i]!;
-      moves.chunks.push({
+      moves.push({
         digest: from.key,
         from: { packId: plan.packId, payloadOffset: from.payloadOffset },
         to: { ...where, rawLength: from.rawLength, codec: from.codec },
       });
-      copied += recordLength(from.key.byteLength, from.storedLength);
+      bytes += recordLength(from.key.byteLength, from.storedLength);
     });
     batch = { records: [], from: [], bytes: 0 };
   };
   for (const span of spans(chunks)) {
     const start = span[0]!.payloadOffset;
     const last = span.at(-1)!;
-    const bytes = await packs.read(plan.packId, start, last.payloadOffset + last.storedLength - start);
+    const read = await packs.read(plan.packId, start, last.payloadOffset + last.storedLength - start);
     for (const record of span) {
-      const payload = bytes.subarray(record.payloadOffset - start, record.payloadOffset - start + record.storedLength);
-      // Damage is never copied: the pack stays for fsck to report.
+      const payload = read.subarray(record.payloadOffset - start, record.payloadOffset - start + record.storedLength);
       if (crc32(payload) !== record.payloadCrc) return undefined;
       try {
         decodeChunk(payload, record.codec, record.rawLength, record.key);
@@ -296,57 +412,42 @@ async function compactPack(core: EngineCore, plan: PackPlan, recipeKeys: Map<num
     }
   }
   await flush();
-  if (moves.chunks.length > 0) await index.relocate(moves, await packWriter.sync());
+  return { moves, bytes };
+}
 
-  // Recipes and tombstones: decided again under their blobs' locks.
-  const blobRecords = plan.records.filter((r) => r.type !== RecordType.Chunk);
-  const keys = blobRecords.map((r) => r.key.toString());
-  const blobsCopied = await blobLocks.withLocks(keys, async (): Promise<number | undefined> => {
-    const live = await liveRecords(core, plan, recipeKeys, new Set(), 'blobs');
-    if (live.length === 0) return 0;
-    const copies: { fields: RecordFields; packed?: { digest: string; size: number; createdAt: number; from: RecordLocation } }[] = [];
-    for (const record of live) {
-      const digest = record.key.toString();
-      if (record.type === RecordType.Tombstone) {
-        copies.push({ fields: { type: RecordType.Tombstone, codec: Codec.None, key: record.key, rawLength: 0, payload: new Uint8Array() } });
-        continue;
-      }
-      const value = (await index.getRecipe(digest))!;
-      const recipe = decodeRecipe(value);
-      if (recipe.kind === RecipeKind.Packed) {
-        const payload = await packs.read(plan.packId, record.payloadOffset, record.storedLength);
-        if (crc32(payload) !== record.payloadCrc) return undefined;
-        copies.push({
-          fields: { type: RecordType.Recipe, codec: record.codec, key: record.key, rawLength: record.rawLength, payload },
-          packed: { digest, size: recipe.size, createdAt: recipe.createdAt, from: record },
-        });
-      } else {
-        // The index's chunk list is the blob's recipe, whichever record of the pack it came from.
-        const { codec, payload } = encodeChunk(value, core.settings.zstdLevel);
-        copies.push({ fields: { type: RecordType.Recipe, codec, key: record.key, rawLength: value.byteLength, payload } });
-      }
+/**
+ * The recipe and tombstone records of a pack to copy, decided under their
+ * blobs' locks; undefined when a packed recipe is damaged.
+ */
+async function blobCopies(
+  core: EngineCore,
+  plan: PackPlan,
+  recipeKeys: Map<number, Set<string>>,
+): Promise<{ fields: RecordFields; packed?: { digest: string; size: number; createdAt: number; from: RecordLocation } }[] | undefined> {
+  const { index, packs } = core;
+  const copies: { fields: RecordFields; packed?: { digest: string; size: number; createdAt: number; from: RecordLocation } }[] = [];
+  for (const record of await liveRecords(core, plan, recipeKeys, new Set(), 'blobs')) {
+    const digest = record.key.toString();
+    if (record.type === RecordType.Tombstone) {
+      copies.push({ fields: { type: RecordType.Tombstone, codec: Codec.None, key: record.key, rawLength: 0, payload: new Uint8Array() } });
+      continue;
     }
-    const placed = await packWriter.append(copies.map((copy) => copy.fields));
-    const durable = await packWriter.sync();
-    const blobMoves: Relocations = { chunks: [], blobs: [] };
-    copies.forEach(({ packed }, i) => {
-      if (!packed) return;
-      const ref = { ...placed[i]!, codec: packed.from.codec, rawLength: packed.from.rawLength };
-      blobMoves.blobs.push({
-        digest: packed.digest,
-        from: { packId: plan.packId, payloadOffset: packed.from.payloadOffset },
-        value: encodePackedRecipe(packed.size, packed.createdAt, ref),
+    const value = (await index.getRecipe(digest))!;
+    const recipe = decodeRecipe(value);
+    if (recipe.kind === RecipeKind.Packed) {
+      const payload = await packs.read(plan.packId, record.payloadOffset, record.storedLength);
+      if (crc32(payload) !== record.payloadCrc) return undefined;
+      copies.push({
+        fields: { type: RecordType.Recipe, codec: record.codec, key: record.key, rawLength: record.rawLength, payload },
+        packed: { digest, size: recipe.size, createdAt: recipe.createdAt, from: record },
       });
-    });
-    if (blobMoves.blobs.length > 0) await index.relocate(blobMoves, durable);
-    return copies.reduce((sum, { fields }) => sum + recordLength(fields.key.byteLength, fields.payload.byteLength), 0);
-  });
-  if (blobsCopied === undefined) return undefined;
-  copied += blobsCopied;
-  // The index must not lose the moves (even to a machine crash) once the old records are gone.
-  await index.syncToDisk();
-  await packs.remove(plan.packId);
-  return copied;
+    } else {
+      // The index's chunk list is the blob's recipe, whichever record of the pack it came from.
+      const { codec, payload } = encodeChunk(value, core.settings.zstdLevel);
+      copies.push({ fields: { type: RecordType.Recipe, codec, key: record.key, rawLength: value.byteLength, payload } });
+    }
+  }
+  return copies;
 }
 
 /** Chunk records in file order, grouped into spans read with one call each. */

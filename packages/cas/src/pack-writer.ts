@@ -81,6 +81,23 @@ export class PackWriter {
     return this.#appender.packId;
   }
 
+  /** Packs are sealed once they reach this many bytes. */
+  get targetPackBytes(): number {
+    return this.#options.targetPackBytes;
+  }
+
+  /**
+   * Seals the open pack now when it holds records, so that compaction may
+   * take it (a store whose newest pack is mostly garbage could otherwise
+   * never shrink below it). Appends go on in the next pack.
+   */
+  sealOpenPack(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#closed || this.#records.length === 0) return;
+      await this.#seal();
+    });
+  }
+
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
     const result = this.#chain.then(work);
     this.#chain = result.catch(() => {});

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { cutPoints } from '@strata/chunker';
 import { createHash } from 'node:crypto';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInvalidArgument, isNotFound } from '@strata/errors';
 import { openStore, readBytes, writeBlob, type Engine, type EngineOptions } from '@strata/cas';
@@ -292,4 +292,31 @@ test('deleted blobs leave the hot cache, and GC drops cached copies of blobs the
   await store.collectGarbage();
   t.is((await store.stats()).hotCacheBytes, 0);
   t.deepEqual(await readdir(join(dir, 'cache')), []);
+});
+
+test('a store whose blobs are all deleted shrinks to an empty pack: the open pack is sealed and compacted too', async (t) => {
+  const dir = await tempDir(t);
+  // The default pack size: everything stays in the open pack.
+  let store = await open(t, dir, { compressThreads: 0, hotCacheBytes: 0 });
+  const blobs = [seededBytes('gone-1', 2 * MiB), seededBytes('gone-2', 1 * MiB)];
+  for (const bytes of blobs) await writeBlob(store, pieces(bytes));
+  t.is(await packCount(dir), 1);
+  for (const bytes of blobs) await store.delete(sha256(bytes));
+
+  const report = await store.collectGarbage();
+  t.is(report.packsDeleted, 1);
+  const after = await store.stats();
+  t.is(after.blobs, 0);
+  t.is(after.packs, 1);
+  const packBytes = (await Promise.all((await readdir(join(dir, 'packs'))).map((name) => stat(join(dir, 'packs', name))))).reduce((sum, file) => sum + file.size, 0);
+  t.true(packBytes < 4 * KiB, `${packBytes} bytes of packs`);
+  t.true((await store.fsck()).ok);
+
+  // Writes go on in the next pack, and survive a reopen.
+  const kept = seededBytes('kept', 600 * KiB);
+  await writeBlob(store, pieces(kept));
+  await store.close();
+  store = await open(t, dir, { compressThreads: 0, hotCacheBytes: 0 });
+  t.deepEqual(await readAll(store, sha256(kept)), kept);
+  t.true((await store.fsck()).ok);
 });
