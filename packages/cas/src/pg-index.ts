@@ -1,38 +1,20 @@
 import pg from 'pg';
 import { StrataError } from '@strata/errors';
+import { bigintsAsNumbers, postgresError, redactPostgresUrl } from '@strata/postgres';
 import type { BlobCommit, CommitChunk, EngineIndex, IngestCheckpoint, LeaseRecord, RecipeSwap, Relocations } from './index-db.ts';
 import { countUses } from './index-db.ts';
 import { emptyCounters, type ChunkEntry, type Counters } from './layout.ts';
 import type { DurablePoint } from './pack-writer.ts';
 import { advisoryKey, migrateIndex } from './pg-index-schema.ts';
-import { redactIndexUrl, type PgIndexLocation } from './pg-index-url.ts';
+import type { PgIndexLocation } from './pg-index-url.ts';
 import { decodeRecipe, RecipeKind, recipeChunkRefs, usesChunks, type Recipe } from './recipe.ts';
-
-const INT8_OID = 20;
-
-// Sizes, offsets and times are bigints in SQL and numbers in the engine, well within 2^53.
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
-};
 
 // Rows per page when listing blobs or chunks, and per statement when loading a rebuilt index.
 const PAGE_ROWS = 2000;
 
-/** SQLSTATE classes meaning "cannot answer now": connection (08), resources (53), operator intervention (57), serialization (40). */
-const UNAVAILABLE_CLASSES = new Set(['08', '40', '53', '57']);
-const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
 /** A PostgreSQL or socket failure as a StrataError, naming the operation; the server's text never holds the password. */
 function indexError(operation: string, error: unknown): StrataError {
-  if (error instanceof StrataError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const text = error instanceof Error ? error.message : String(error);
-  const details: Record<string, unknown> = { operation };
-  if (typeof code === 'string') details.sqlState = code;
-  const unavailable =
-    typeof code === 'string' ? UNAVAILABLE_CLASSES.has(code.slice(0, 2)) || UNAVAILABLE_SOCKET_CODES.has(code) : /terminat|timeout|connection|closed/i.test(text);
-  return new StrataError(unavailable ? 'Unavailable' : 'Internal', `engine index in PostgreSQL: ${operation} failed: ${text}`, { cause: error, details });
+  return postgresError('engine index in PostgreSQL', operation, error);
 }
 
 interface ChunkRow {
@@ -155,16 +137,16 @@ export class PgEngineIndex implements EngineIndex {
    */
   static async open(location: PgIndexLocation, options: { maxConnections?: number } = {}): Promise<PgEngineIndex> {
     const { url, schema } = location;
-    const owner = new pg.Client({ connectionString: url, types, connectionTimeoutMillis: 30_000, application_name: `strata index owner ${schema}`.slice(0, 63) });
+    const owner = new pg.Client({ connectionString: url, types: bigintsAsNumbers, connectionTimeoutMillis: 30_000, application_name: `strata index owner ${schema}`.slice(0, 63) });
     // Until the index takes over, a dropped connection must not crash the process.
     const early = (): void => {};
     owner.on('error', early);
     try {
       await owner.connect();
     } catch (error) {
-      throw indexError(`connect to ${redactIndexUrl(url)}`, error);
+      throw indexError(`connect to ${redactPostgresUrl(url)}`, error);
     }
-    const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 8, types, connectionTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 8, types: bigintsAsNumbers, connectionTimeoutMillis: 30_000 });
     // Idle pooled connections that break are replaced on the next query.
     pool.on('error', () => {});
     try {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Lock } from '@rocicorp/lock';
 import pg from 'pg';
+import { advisoryLockKey, checkSchemaName } from '@strata/postgres';
 import type { Logger } from 'pino';
 import type { Collection, CollectionGuard, TouchedCheck } from './collection-guard.ts';
 import { pgError } from './pg-errors.ts';
-import { checkSchemaName } from './pg-schema.ts';
 
 export interface PgCollectionGuardOptions {
   /** The database of the registry metadata (any form `pg` takes). */
@@ -16,11 +16,6 @@ export interface PgCollectionGuardOptions {
   /** Connections for push steps and delete steps; 20 by default. A push step holds one while it runs. */
   maxConnections?: number;
   log?: Logger;
-}
-
-/** A 64-bit advisory lock key, the same in every gateway over `schema`. */
-function lockKey(purpose: string, schema: string): string {
-  return createHash('sha256').update(`strata-gateway-${purpose}\0${schema}`).digest().readBigInt64BE(0).toString();
 }
 
 /** Protection locks take two 32-bit keys: the schema's space, and the digest's. */
@@ -69,8 +64,8 @@ export class PgCollectionGuard implements CollectionGuard {
     const schema = checkSchemaName(options.schema);
     this.#url = options.url;
     this.#s = `"${schema}"`;
-    this.#stepKey = lockKey('gc-steps', schema);
-    this.#claimKey = lockKey('gc-claim', schema);
+    this.#stepKey = advisoryLockKey('strata-gateway-gc-steps', schema);
+    this.#claimKey = advisoryLockKey('strata-gateway-gc-claim', schema);
     this.#protectionSpace = int32Key(`strata-gateway-gc-protect\0${schema}`);
     this.#recentMs = options.recentMs ?? 5 * 60_000;
     this.#log = options.log;

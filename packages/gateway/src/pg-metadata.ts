@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { StrataError } from '@strata/errors';
+import { bigintsAsNumbers, checkSchemaName } from '@strata/postgres';
 import {
   LINK_REFRESH_MS,
   type BlobLink,
@@ -15,7 +16,7 @@ import type { Logger } from 'pino';
 import type { CollectionGuard } from './collection-guard.ts';
 import { PgCollectionGuard } from './pg-collection-guard.ts';
 import { pgError } from './pg-errors.ts';
-import { checkSchemaName, DEFAULT_PG_SCHEMA, migrate } from './pg-schema.ts';
+import { DEFAULT_PG_SCHEMA, migrate } from './pg-schema.ts';
 
 export interface PgMetadataOptions {
   /** `postgresql://USER:PASSWORD@HOST:PORT/DATABASE` (any form `pg` takes). */
@@ -27,14 +28,6 @@ export interface PgMetadataOptions {
   /** Errors of idle pooled connections (a restarted server); the next query reconnects. */
   onIdleError?: (error: StrataError) => void;
 }
-
-const INT8_OID = 20;
-
-/** Times and sizes are bigints in SQL and numbers (ms, bytes) in the records, well within 2^53. */
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
-};
 
 /**
  * Registry metadata in PostgreSQL (pg-schema.ts draws the tables), for
@@ -60,7 +53,7 @@ export class PgMetadata implements RegistryMetadata {
   /** Connects, migrates the schema to this code's version (creating it if needed) and answers once usable. */
   static async open(options: PgMetadataOptions): Promise<PgMetadata> {
     const schema = checkSchemaName(options.schema ?? DEFAULT_PG_SCHEMA);
-    const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, types, connectionTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, types: bigintsAsNumbers, connectionTimeoutMillis: 30_000 });
     pool.on('error', (error) => options.onIdleError?.(pgError('idle connection', error)));
     try {
       await migrate(pool, schema);
