@@ -8,19 +8,10 @@ import test, { type ExecutionContext } from 'ava';
 import { openStore, type StoreAdmin } from '@strata/cas';
 import { isAborted, isNotFound } from '@strata/errors';
 import { PgMetadata, startRegistry, type LifecycleSettings, type RegistryGcReport, type RegistryStore, type RunningRegistry } from '@strata/gateway';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { postgresForFile } from './postgres-server.ts';
 import { errorCodes, imageManifest, pushBlob, pushImage, pullsBitExact, putManifest, randomBlob, silent, tempDir } from './support.ts';
 
-let server: PostgresServer | undefined;
-test.before(async () => {
-  server = await startPostgres();
-});
-test.after.always(() => server?.stop());
-
-let schemas = 0;
-function freshSchema(): string {
-  return `gc${process.pid}_${++schemas}`;
-}
+const postgres = postgresForFile(test);
 
 interface Pair {
   a: RunningRegistry;
@@ -31,7 +22,6 @@ interface Pair {
 
 /** Two registries over one fresh schema and one engine, which stays open until the test ends. */
 async function startPair(t: ExecutionContext, lifecycle: { a?: LifecycleSettings; b?: LifecycleSettings } = {}): Promise<Pair> {
-  if (!server) throw new Error('PostgreSQL did not start');
   const engine = await openStore(join(await tempDir(t), 'cas'), { cacheIngests: true });
   t.teardown(() => engine.close());
   const store = new Proxy(engine, {
@@ -41,7 +31,7 @@ async function startPair(t: ExecutionContext, lifecycle: { a?: LifecycleSettings
       return typeof value === 'function' ? value.bind(target) : value;
     },
   }) as unknown as RegistryStore & StoreAdmin;
-  const metadataUrl = `${server.url}?schema=${freshSchema()}`;
+  const metadataUrl = `${postgres.url()}?schema=${postgres.freshSchema('gc')}`;
   const start = async (settings: LifecycleSettings | undefined): Promise<RunningRegistry> =>
     startRegistry({ dataDir: await tempDir(t), port: 0, logger: silent, store, metadata: metadataUrl, lifecycle: settings ?? { gracePeriodMs: 0 } });
   const [a, b] = await Promise.all([start(lifecycle.a), start(lifecycle.b)]);

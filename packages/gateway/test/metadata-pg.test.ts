@@ -4,26 +4,11 @@ import pg from 'pg';
 import { createMemoryStore } from '@strata/cas-testsuite';
 import { isFailedPrecondition, isInvalidArgument, isUnavailable } from '@strata/errors';
 import { MIGRATIONS, PgMetadata, SCHEMA_VERSION, migrate, openMetadata, parseMetadataUrl, redactUrl, startRegistry, type RegistryStore } from '@strata/gateway';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
 import { runMetadataSuite } from './metadata-suite.ts';
+import { postgresForFile } from './postgres-server.ts';
 import { imageManifest, pullBlob, pullsBitExact, pushImage, sha256, silent, tempDir } from './support.ts';
 
-// One server for the file; every test gets a schema of its own on it.
-let server: PostgresServer | undefined;
-test.before(async () => {
-  server = await startPostgres();
-});
-test.after.always(() => server?.stop());
-
-let schemas = 0;
-function freshSchema(): string {
-  return `t${process.pid}_${++schemas}`;
-}
-
-function url(): string {
-  if (!server) throw new Error('PostgreSQL did not start');
-  return server.url;
-}
+const { url, freshSchema } = postgresForFile(test);
 
 async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url() });

@@ -7,62 +7,27 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import pg from 'pg';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { postgresForFile } from '../postgres-server.ts';
 import { imageManifest, pullsBitExact, pushBlob, pushImage, putManifest, randomBlob, type BuiltImage } from '../support.ts';
 import { ContainersClient } from './support/containers-tools.ts';
 import { buildLayer, image, sha256, writeOciLayout, type Image } from './support/images.ts';
-import { requireTools, run, startDaemon, waitFor, type Daemon } from './support/processes.ts';
+import { requireTools, run, waitFor } from './support/processes.ts';
+import { STRATA_BIN, startCasDaemon, startGatewayDaemon, type GatewayDaemon } from './support/strata-daemons.ts';
 import { workspace, type Workspace } from './support/workspace.ts';
 
-const STRATA_BIN = join(import.meta.dirname, '..', '..', '..', 'cli', 'bin', 'strata.js');
-
-let postgres: PostgresServer | undefined;
-test.before(async () => {
-  postgres = await startPostgres();
-});
-test.after.always(() => postgres?.stop());
-
-interface Gateway {
-  daemon: Daemon;
-  url: string;
-  host: string;
-}
-
-async function logged(daemon: Daemon, pattern: RegExp): Promise<string> {
-  let found: string | undefined;
-  await waitFor(
-    async () => {
-      found = pattern.exec(await daemon.log())?.[1];
-      return found !== undefined;
-    },
-    60_000,
-    daemon.log,
-  );
-  return found as string;
-}
+const postgres = postgresForFile(test);
 
 /** `strata cas` and two `strata serve --cas --metadata`, each gateway with its own extra flags. */
 async function startCluster(t: ExecutionContext, space: Workspace, schema: string, flags: { a: string[]; b: string[] }) {
-  if (!postgres) throw new Error('PostgreSQL did not start');
-  const metadataUrl = `${postgres.url}?schema=${schema}`;
-  const cas = await startDaemon(t, process.execPath, [STRATA_BIN, 'cas', '--data', await space.dir('cas'), '--listen', '127.0.0.1:0'], { logFile: space.path('cas.log') });
-  const casAddress = await logged(cas, /listening on (\S+)/);
-  const gateway = async (name: string, extra: string[]): Promise<Gateway> => {
-    const args = [STRATA_BIN, 'serve', '--data', await space.dir(name), '--cas', casAddress, '--listen', '127.0.0.1:0', '--metadata', metadataUrl, ...extra];
-    const daemon = await startDaemon(t, process.execPath, args, { logFile: space.path(`${name}.log`) });
-    const url = await logged(daemon, /strata: serving (http:\/\/\S+)/);
-    t.teardown(async () => {
-      if (!t.passed) t.log(`${name} log (tail):\n${(await daemon.log()).slice(-3000)}`);
-    });
-    return { daemon, url, host: new URL(url).host };
-  };
-  const a = await gateway('gateway-a', flags.a);
-  const b = await gateway('gateway-b', flags.b);
+  const metadataUrl = `${postgres.url()}?schema=${schema}`;
+  const casAddress = await startCasDaemon(t, space);
+  const a = await startGatewayDaemon(t, space, 'gateway-a', casAddress, ['--metadata', metadataUrl, ...flags.a]);
+  const b = await startGatewayDaemon(t, space, 'gateway-b', casAddress, ['--metadata', metadataUrl, ...flags.b]);
   return { a, b, casAddress, metadataUrl };
 }
 
 /** A counter's value on a gateway's /metrics, summed over its labels. */
-async function metric(gateway: Gateway, name: string): Promise<number> {
+async function metric(gateway: GatewayDaemon, name: string): Promise<number> {
   const text = await (await fetch(`${gateway.url}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -194,11 +159,11 @@ test('a gateway killed in the middle of a collection leaves no claim behind: the
   }
   await waitFor(async () => (await metric(b, 'strata_gc_skipped_total')) > 0, 60_000, b.daemon.log);
 
-  await waitFor(async () => (await claimHolder(postgres!.url)) === a.daemon.pid, 60_000, a.daemon.log);
+  await waitFor(async () => (await claimHolder(postgres.url())) === a.daemon.pid, 60_000, a.daemon.log);
   process.kill(a.daemon.pid, 'SIGKILL');
   await a.daemon.stop();
   const runsBefore = await metric(b, 'strata_gc_runs_total');
   await waitFor(async () => (await metric(b, 'strata_gc_runs_total')) > runsBefore, 60_000, b.daemon.log);
-  t.not(await claimHolder(postgres!.url), a.daemon.pid);
+  t.not(await claimHolder(postgres.url()), a.daemon.pid);
   t.regex(await b.daemon.log(), /scheduled collection skipped: another gateway is collecting/);
 });

@@ -7,44 +7,20 @@ import { request } from 'node:http';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { postgresForFile } from '../postgres-server.ts';
 import { ContainersClient } from './support/containers-tools.ts';
 import { buildLayer, busyboxLayer, image, sha256, writeOciLayout } from './support/images.ts';
-import { requireTools, startDaemon, waitFor, type Daemon } from './support/processes.ts';
+import { requireTools, waitFor } from './support/processes.ts';
+import { startCasDaemon, startGatewayDaemon, type GatewayDaemon } from './support/strata-daemons.ts';
 import { workspace, type Workspace } from './support/workspace.ts';
 
-const STRATA_BIN = join(import.meta.dirname, '..', '..', '..', 'cli', 'bin', 'strata.js');
-
 // One PostgreSQL for the file; each test's registry is a schema of its own.
-let postgres: PostgresServer | undefined;
-test.before(async () => {
-  postgres = await startPostgres();
-});
-test.after.always(() => postgres?.stop());
-
-interface Gateway {
-  daemon: Daemon;
-  url: string;
-  host: string;
-}
+const postgres = postgresForFile(test);
 
 interface Cluster {
-  a: Gateway;
-  b: Gateway;
+  a: GatewayDaemon;
+  b: GatewayDaemon;
   metadataUrl: string;
-}
-
-async function daemonAddress(daemon: Daemon, pattern: RegExp): Promise<string> {
-  let found: string | undefined;
-  await waitFor(
-    async () => {
-      found = pattern.exec(await daemon.log())?.[1];
-      return found !== undefined;
-    },
-    60_000,
-    daemon.log,
-  );
-  return found as string;
 }
 
 /**
@@ -53,26 +29,13 @@ async function daemonAddress(daemon: Daemon, pattern: RegExp): Promise<string> {
  * STRATA_METADATA.
  */
 async function startCluster(t: ExecutionContext, space: Workspace, schema: string): Promise<Cluster> {
-  if (!postgres) throw new Error('PostgreSQL did not start');
-  const metadataUrl = `${postgres.url}?schema=${schema}`;
-  const cas = await startDaemon(t, process.execPath, [STRATA_BIN, 'cas', '--data', await space.dir('cas'), '--listen', '127.0.0.1:0'], {
-    logFile: space.path('cas.log'),
-  });
-  const casAddress = await daemonAddress(cas, /listening on (\S+)/);
-  const gateway = async (name: string, viaEnv: boolean): Promise<Gateway> => {
-    const args = [STRATA_BIN, 'serve', '--data', await space.dir(name), '--cas', casAddress, '--listen', '127.0.0.1:0'];
-    const env = { ...process.env };
-    if (viaEnv) env.STRATA_METADATA = metadataUrl;
-    else args.push('--metadata', metadataUrl);
-    const daemon = await startDaemon(t, process.execPath, args, { logFile: space.path(`${name}.log`), env });
-    const url = await daemonAddress(daemon, /strata: serving (http:\/\/\S+)/);
-    t.teardown(async () => {
-      if (!t.passed) t.log(`${name} log (tail):\n${(await daemon.log()).slice(-3000)}`);
-    });
-    return { daemon, url, host: new URL(url).host };
-  };
+  const metadataUrl = `${postgres.url()}?schema=${schema}`;
+  const casAddress = await startCasDaemon(t, space);
   // Started at once: both find a schema to create, one migrates it.
-  const [a, b] = await Promise.all([gateway('gateway-a', false), gateway('gateway-b', true)]);
+  const [a, b] = await Promise.all([
+    startGatewayDaemon(t, space, 'gateway-a', casAddress, ['--metadata', metadataUrl]),
+    startGatewayDaemon(t, space, 'gateway-b', casAddress, [], { ...process.env, STRATA_METADATA: metadataUrl }),
+  ]);
   return { a, b, metadataUrl };
 }
 
@@ -116,7 +79,7 @@ test('an image pushed with skopeo through one gateway pulls bit-exact through th
   t.is((await fetch(`${a.url}/v2/team/app/manifests/v1`, { method: 'HEAD' })).status, 404);
 
   // The database password is in neither gateway's log.
-  for (const gateway of [a, b]) t.false((await gateway.daemon.log()).includes(postgres!.password));
+  for (const gateway of [a, b]) t.false((await gateway.daemon.log()).includes(postgres.server().password));
 });
 
 test('a chunked upload whose gateway is killed mid-chunk is finished through the other gateway', async (t) => {

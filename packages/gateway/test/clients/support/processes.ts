@@ -188,3 +188,21 @@ export async function waitFor(ready: () => Promise<boolean>, timeoutMs: number, 
   }
   throw new Error(`not ready after ${timeoutMs} ms\n${await describe()}`);
 }
+
+/**
+ * Waits until the daemon's log matches `pattern` and resolves to its first
+ * capture (an address it printed once listening); fails with the log after
+ * `timeoutMs`.
+ */
+export async function waitForLog(daemon: Daemon, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  let found: string | undefined;
+  await waitFor(
+    async () => {
+      found = pattern.exec(await daemon.log())?.[1];
+      return found !== undefined;
+    },
+    timeoutMs,
+    daemon.log,
+  );
+  return found as string;
+}

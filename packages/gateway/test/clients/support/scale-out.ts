@@ -3,7 +3,7 @@ import test, { type ExecutionContext } from 'ava';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { s3ClientConfig, startCeph, startPostgres, type CephCluster, type PostgresServer } from '@strata/test-services';
 import { RoundRobinBalancer } from './balancer.ts';
-import { startDaemon, waitFor, type Daemon } from './processes.ts';
+import { startDaemon, waitForLog, type Daemon } from './processes.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -96,7 +96,7 @@ export async function startScaleOut(
     ],
     { logFile: workspace.path('strata-cas.log'), env },
   );
-  const casAddress = await logged(cas, /listening on (\S+)/);
+  const casAddress = await waitForLog(cas, /listening on (\S+)/);
   const metadata = `${backing.postgres.url}?schema=gateway_${id}`;
   const gateways = await Promise.all(
     ['a', 'b'].map(async (name) => {
@@ -106,23 +106,10 @@ export async function startScaleOut(
         [strataBin, 'serve', '--data', await workspace.dir(`gateway-${name}`), '--cas', casAddress, '--metadata', metadata, ...serveArgs, '--listen', '127.0.0.1:0'],
         { logFile: workspace.path(`strata-serve-${name}.log`), env },
       );
-      return { daemon, url: await logged(daemon, /strata: serving (http:\/\/\S+)/) };
+      return { daemon, url: await waitForLog(daemon, /strata: serving (http:\/\/\S+)/) };
     }),
   );
   const balancer = await RoundRobinBalancer.start(gateways.map((gateway) => new URL(gateway.url).host));
   t.teardown(() => balancer.stop());
   return { cas, casAddress, gateways, balancer };
-}
-
-async function logged(daemon: Daemon, pattern: RegExp): Promise<string> {
-  let found: string | undefined;
-  await waitFor(
-    async () => {
-      found = pattern.exec(await daemon.log())?.[1];
-      return found !== undefined;
-    },
-    60_000,
-    daemon.log,
-  );
-  return found as string;
 }
