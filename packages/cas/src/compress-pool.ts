@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { encodeChunk } from './chunk-codec.ts';
+import { WORKER_EXEC_ARGV } from './worker-options.ts';
 
 /**
  * A batch of chunks packed back to back in one buffer. The worker answers
@@ -34,6 +35,7 @@ export class CompressPool {
             minThreads: threads,
             maxThreads: threads,
             idleTimeout: 30_000,
+            execArgv: WORKER_EXEC_ARGV,
             resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 },
           })
         : undefined;

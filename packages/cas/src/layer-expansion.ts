@@ -29,6 +29,7 @@ import { Codec, RecordType, type RecordFields } from './pack-format.ts';
 import { readRecipe } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
 import { decodeRecipe, encodeExpandedRecipe, LayerCodec, RecipeKind, type ChunkRef } from './recipe.ts';
+import { WORKER_EXEC_ARGV } from './worker-options.ts';
 
 /** Layers larger than this stay as they are: expansion holds the layer and its plaintext in memory. */
 export const DEFAULT_EXPAND_MAX_BYTES = 512 * 1024 * 1024;
@@ -272,7 +273,7 @@ export class ExpansionQueue {
     this.#core = core;
     this.#maxBytes = options.maxBytes;
     this.#piscina = options.useWorker
-      ? new Piscina({ filename: new URL('./expansion-worker.ts', import.meta.url).href, minThreads: 0, maxThreads: 1, idleTimeout: 10_000 })
+      ? new Piscina({ filename: new URL('./expansion-worker.ts', import.meta.url).href, minThreads: 0, maxThreads: 1, idleTimeout: 10_000, execArgv: WORKER_EXEC_ARGV })
       : undefined;
   }
 

@@ -13,6 +13,10 @@ import {
   segmentTask,
 } from './segment-task.ts';
 
+// piscina tries require() before import(); require() of an ES module whose thread stops while
+// loading can abort the process in Node 24, so workers load by import() only.
+const WORKER_EXEC_ARGV = [...process.execArgv, '--no-experimental-require-module'];
+
 export interface RebuildPoolOptions {
   /** Worker threads; 0 rebuilds on the calling thread. Default: one per core. */
   threads?: number;
@@ -58,6 +62,7 @@ export class RebuildPool {
             minThreads: this.threads,
             maxThreads: this.threads,
             idleTimeout: 30_000,
+            execArgv: WORKER_EXEC_ARGV,
           })
         : undefined;
   }
