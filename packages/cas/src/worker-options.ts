@@ -1,7 +1,7 @@
 /**
  * Node options of the engine's worker threads. piscina loads a worker's
- * module with require() before import(): require() of an ES module whose
- * thread is stopped while it loads (a pool closed as it starts) can abort
- * the whole process in Node 24, so workers load by import() only.
+ * module with require() before import(), and require() of an ES module in a
+ * worker has aborted the whole process in Node 24 (a failed assertion in its
+ * require-of-ESM path, seen under load): workers load by import() only.
  */
 export const WORKER_EXEC_ARGV = [...process.execArgv, '--no-experimental-require-module'];

@@ -13,8 +13,8 @@ import {
   segmentTask,
 } from './segment-task.ts';
 
-// piscina tries require() before import(); require() of an ES module whose thread stops while
-// loading can abort the process in Node 24, so workers load by import() only.
+// piscina tries require() before import(); require() of an ES module in a worker has aborted
+// the process in Node 24 (a failed assertion, seen under load), so workers load by import() only.
 const WORKER_EXEC_ARGV = [...process.execArgv, '--no-experimental-require-module'];
 
 export interface RebuildPoolOptions {
