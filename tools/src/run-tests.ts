@@ -16,9 +16,11 @@
  *   AVA_ARGS        passed to ava as they are (e.g. --match 'title*')
  */
 import { spawn } from 'node:child_process';
-import { glob, readFile } from 'node:fs/promises';
+import { glob, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { delimiter, join, matchesGlob } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startSharedServices } from '@strata/test-services';
 import { checkBoundaries } from './boundary-rules.ts';
 import { projectWork } from './nx-plugin.ts';
 import { TapCounter } from './tap-summary.ts';
@@ -116,6 +118,7 @@ async function ava(only: readonly string[], extraArgs: readonly string[], tally:
     }
   }
 
+  const services = only.length === 0 ? await sharedServices() : undefined;
   const counter = new TapCounter();
   const outcome = await run('ava', ['--tap', ...extraArgs, ...files], {
     limitMs: AVA_RUN_LIMIT_MS,
@@ -123,13 +126,39 @@ async function ava(only: readonly string[], extraArgs: readonly string[], tally:
       process.stdout.write(chunk);
       counter.write(chunk);
     },
-  });
+  }).finally(() => services?.stop());
   const summary = await counter.end({ exitCode: outcome.code, signal: outcome.signal });
   tally.passed += summary.passed;
   tally.skipped += summary.skipped;
   for (const failure of summary.failures) tally.failures.push(`ava: ${failure}`);
   // The failures list names failed runs as well as failed tests; the count is ava's own.
   tally.failed += summary.failed;
+}
+
+/**
+ * One PostgreSQL and one Ceph for the whole run, named to the test files
+ * through the environment (test-services' sharedPostgres/sharedCeph): Ceph
+ * alone takes 10–20 s of both cores to start. Should they not start, each
+ * test file starts its own, as when it runs alone.
+ */
+async function sharedServices(): Promise<{ stop(): Promise<void> } | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'strata-test-services-'));
+  try {
+    const started = Date.now();
+    const services = await startSharedServices(join(dir, 'services.json'));
+    Object.assign(env, services.env);
+    log(`shared PostgreSQL and Ceph for the run started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return {
+      stop: async () => {
+        await services.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    log(`shared PostgreSQL and Ceph did not start (each test file starts its own): ${error instanceof Error ? error.message : String(error)}`);
+    await rm(dir, { recursive: true, force: true });
+    return undefined;
+  }
 }
 
 /** The test files ava's configuration in package.json selects. */

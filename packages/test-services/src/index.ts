@@ -19,3 +19,4 @@ export {
   startPostgres,
   stopPostgres,
 } from './postgres-server.ts';
+export { SHARED_SERVICES_ENV, sharedCeph, sharedPostgres, startSharedServices } from './shared-services.ts';

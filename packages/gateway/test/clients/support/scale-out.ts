@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { s3ClientConfig, startCeph, startPostgres, type CephCluster, type PostgresServer } from '@strata/test-services';
+import { s3ClientConfig, sharedCeph, sharedPostgres, type CephCluster, type PostgresServer } from '@strata/test-services';
 import { RoundRobinBalancer } from './balancer.ts';
 import { startDaemon, waitForLog, type Daemon } from './processes.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
- * The backing services of the scale-out setup: one PostgreSQL and one Ceph
- * (radosgw) per test worker, started by the first case that needs them and
- * stopped when the worker's tests are done. Each case gets schemas and an
- * object prefix of its own, so cases never see each other's data.
+ * The backing services of the scale-out setup: the test run's PostgreSQL
+ * (a database of this worker's own) and Ceph, or when the file runs alone,
+ * servers started by the first case that needs them and stopped when the
+ * worker's tests are done. Each case gets schemas and an object prefix of
+ * its own, so cases never see each other's data.
  */
 export interface BackingServices {
   postgres: PostgresServer;
@@ -22,8 +23,8 @@ let services: Promise<BackingServices> | undefined;
 
 export function backingServices(): Promise<BackingServices> {
   services ??= (async () => {
-    const [postgres, ceph] = await Promise.all([startPostgres(), startCeph()]);
-    const bucket = 'strata-clients';
+    const [postgres, ceph] = await Promise.all([sharedPostgres(), sharedCeph()]);
+    const bucket = `strata-clients-${randomBytes(6).toString('hex')}`;
     const s3 = new S3Client(s3ClientConfig(ceph));
     try {
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
