@@ -1,25 +1,6 @@
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore, type EngineOptions } from '@strata/cas';
-import { runContentStoreSuite, type StoreFactory } from '@strata/cas-testsuite';
-
-/** A fresh engine in its own temp dir, removed with it. */
-function engineFactory(options: EngineOptions = {}): StoreFactory {
-  return async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'strata-engine-suite-'));
-    const store = await openStore(dir, options);
-    return {
-      store,
-      admin: store,
-      cleanup: async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  };
-}
+import { runContentStoreSuite } from '@strata/cas-testsuite';
+import { engineFactory } from './engine-factory.ts';
 
 // The engine on a local directory, with its compression pool: what `strata serve` runs.
 runContentStoreSuite(test, engineFactory(), {

@@ -1,9 +1,8 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -22,10 +21,8 @@ import {
   readBytes,
   S3PackStore,
   writeBlob,
-  type EngineOptions,
   type S3PackLocation,
 } from '@strata/cas';
-import { runContentStoreSuite } from '@strata/cas-testsuite';
 import { type CephCluster, s3ClientConfig, startCeph } from '@strata/test-services';
 import { PackWriter } from '../src/pack-writer.ts';
 import { Codec, RecordType } from '../src/pack-format.ts';
@@ -295,7 +292,8 @@ test.serial('a writer killed at any point: every committed blob reads back exact
           else if (what === 'deleted') deleted.add(digest!);
         }
       });
-      child.on('exit', (code, signal) => {
+      // 'close', not 'exit': lines still in the pipe when the writer dies are promises too.
+      child.on('close', (code, signal) => {
         clearTimeout(timer);
         if (signal === 'SIGKILL') resolve();
         else reject(new Error(`writer exited with ${code}: ${stderr}`));
@@ -319,25 +317,6 @@ test.serial('a writer killed at any point: every committed blob reads back exact
   t.deepEqual(fsck.damagedBlobs, []);
   t.true(fsck.ok);
 });
-
-// The engine with S3 packs passes the same conformance suite as on a local directory.
-runContentStoreSuite(
-  test,
-  async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'strata-s3-suite-'));
-    const options: EngineOptions = { packs: location(`suite-${randomUUID()}`, { cacheBytes: 32 * MiB }), targetPackBytes: 4 * MiB };
-    const store = await openStore(dir, options);
-    return {
-      store,
-      admin: store,
-      cleanup: async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  },
-  { name: 'engine with S3 packs', largeBlobBytes: 64 * MiB },
-);
 
 /** Runs `open` with the cluster's credentials in the AWS_* variables (the SDK's default chain). */
 async function withCredentials<T>(open: () => Promise<T>): Promise<T> {
