@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { withIndexSchema } from '@strata/cas';
 import { runContentStoreSuite } from '@strata/cas-testsuite';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { sharedPostgres, type PostgresServer } from '@strata/test-services';
 import { engineFactory } from './engine-factory.ts';
 
 // One server for the file; every store keeps its index in a schema of its own.
 let server: PostgresServer | undefined;
 test.before(async () => {
-  server = await startPostgres();
+  server = await sharedPostgres();
 });
 test.after.always(() => server?.stop());
 

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { runContentStoreSuite } from '@strata/cas-testsuite';
-import { type CephCluster, s3ClientConfig, startCeph } from '@strata/test-services';
+import { type CephCluster, s3ClientConfig, sharedCeph } from '@strata/test-services';
 import { engineFactory } from './engine-factory.ts';
 
 const MiB = 1024 * 1024;
-const BUCKET = 'strata-suite-packs';
+// The run's Ceph is shared with other test files: a bucket of this file's own.
+const BUCKET = `strata-suite-packs-${randomUUID().slice(0, 8)}`;
 
 // One cluster for the file (it takes seconds to start); every store keeps its packs under a prefix of its own.
 let cluster: CephCluster | undefined;
 test.before(async () => {
-  cluster = await startCeph();
+  cluster = await sharedCeph();
   const s3 = new S3Client(s3ClientConfig(cluster));
   try {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));

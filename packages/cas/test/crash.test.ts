@@ -1,8 +1,12 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isNotFound } from '@strata/errors';
 import { openStore } from '@strata/cas';
+import { JOURNAL_ENV } from './fixtures/write-delete-loop.ts';
 import { seededBytes, sha256, tempDir } from './support.ts';
 
 const WRITER = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
@@ -19,36 +23,39 @@ interface Promised {
   tornBytes: number;
 }
 
-/** Runs the writer until `killAfterMs` past its ready line, then SIGKILLs it; collects what it promised. */
-function runUntilKilled(dir: string, prefix: string, killAfterMs: number, promised: Promised, mode?: 'gc'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, dir, prefix, ...(mode ? [mode] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buffered = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.stdout.on('data', (data: Buffer) => {
-      buffered += data.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const [what, digest, seed, size] = line.split(' ');
-        if (what === 'ready') {
-          promised.tornBytes += Number(digest);
-          timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        }
-        else if (what === 'committed') promised.committed.set(digest!, { seed: seed!, size: Number(size) });
-        else if (what === 'deleted') promised.deleted.add(digest!);
-        else if (what === 'deleting') promised.deleting.add(digest!);
-        else if (what === 'gc') promised.collections.push(JSON.parse(line.slice(3)) as Promised['collections'][number]);
-      }
+/** Runs the writer until `killAfterMs` past its ready line, then SIGKILLs it; collects what it promised (from its journal). */
+async function runUntilKilled(dir: string, prefix: string, killAfterMs: number, promised: Promised, mode?: 'gc'): Promise<void> {
+  const journals = await mkdtemp(join(tmpdir(), 'strata-crash-journal-'));
+  try {
+    const journal = join(journals, 'journal');
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [WRITER, dir, prefix, ...(mode ? [mode] : [])], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, [JOURNAL_ENV]: journal },
+      });
+      let stderr = '';
+      let timer: NodeJS.Timeout | undefined;
+      child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+      child.stdout.on('data', (data: Buffer) => {
+        if (data.toString().includes('ready')) timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (signal === 'SIGKILL') resolve();
+        else reject(new Error(`writer exited with ${code}: ${stderr}`));
+      });
     });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve();
-      else reject(new Error(`writer exited with ${code}: ${stderr}`));
-    });
-  });
+    for (const line of (await readFile(journal, 'utf8').catch(() => '')).split('\n')) {
+      const [what, digest, seed, size] = line.split(' ');
+      if (what === 'ready') promised.tornBytes += Number(digest);
+      else if (what === 'committed') promised.committed.set(digest!, { seed: seed!, size: Number(size) });
+      else if (what === 'deleted') promised.deleted.add(digest!);
+      else if (what === 'deleting') promised.deleting.add(digest!);
+      else if (what === 'gc') promised.collections.push(JSON.parse(line.slice(3)) as Promised['collections'][number]);
+    }
+  } finally {
+    await rm(journals, { recursive: true, force: true });
+  }
 }
 
 function expectedBytes(seed: string, size: number): Buffer {

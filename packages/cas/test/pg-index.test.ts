@@ -1,25 +1,28 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { isFailedPrecondition, isNotFound, isUnavailable } from '@strata/errors';
 import { openStore, readBytes, withIndexSchema, writeBlob, type Engine, type EngineOptions } from '@strata/cas';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { sharedPostgres, type PostgresServer } from '@strata/test-services';
 import { PgEngineIndex } from '../src/pg-index.ts';
 import { parseIndexUrl } from '../src/pg-index-url.ts';
 import { runEngineIndexSuite } from './engine-index-suite.ts';
+import { JOURNAL_ENV, readJournal } from './fixtures/write-delete-loop.ts';
 import { pieces, seededBytes, sha256, tempDir } from './support.ts';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
 const CRASH_WRITER = fileURLToPath(new URL('./fixtures/pg-crash-writer.ts', import.meta.url));
 
+
 // One server for the file; every test uses a schema of its own.
 let server: PostgresServer | undefined;
 
 test.before(async () => {
-  server = await startPostgres();
+  server = await sharedPostgres();
 });
 
 test.after.always(async () => {
@@ -126,34 +129,26 @@ test('GC over the PostgreSQL index reclaims unique chunks of deleted blobs and k
 test('a writer killed with the PostgreSQL index loses nothing it committed; fsck is clean', async (t) => {
   const dir = await tempDir(t);
   const url = indexUrl();
-  const committed = new Map<string, { seed: string; size: number }>();
-  const deleted = new Set<string>();
-  const deleting = new Set<string>();
+  const promised = { committed: new Map<string, { seed: string; size: number }>(), deleting: new Set<string>(), deleted: new Set<string>() };
+  const { committed, deleting, deleted } = promised;
+  const journals = await tempDir(t);
   for (let round = 0; round < 2; round++) {
-    const child = spawn(process.execPath, [CRASH_WRITER, dir, `round${round}`, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const journal = join(journals, `round-${round}`);
+    const child = spawn(process.execPath, [CRASH_WRITER, dir, `round${round}`, url], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [JOURNAL_ENV]: journal } });
     let stderr = '';
     child.stderr.on('data', (piece: Buffer) => (stderr += piece.toString()));
-    let buffered = '';
     let lines = 0;
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (piece: Buffer) => {
-        buffered += piece.toString();
-        let at: number;
-        while ((at = buffered.indexOf('\n')) >= 0) {
-          const [kind, digest, seed, size] = buffered.slice(0, at).split(' ');
-          buffered = buffered.slice(at + 1);
-          if (kind === 'committed') committed.set(digest!, { seed: seed!, size: Number(size) });
-          if (kind === 'deleting') deleting.add(digest!);
-          if (kind === 'deleted') deleted.add(digest!);
-          if (++lines === 25) child.kill('SIGKILL');
-        }
+        lines += piece.toString().split('\n').length - 1;
+        if (lines >= 25) child.kill('SIGKILL');
       });
-      // 'close', not 'exit': lines still in the pipe when the writer dies are promises too.
       child.on('close', (code, signal) => {
         if (signal === 'SIGKILL') resolve();
         else reject(new Error(`writer exited with ${code}: ${stderr}`));
       });
     });
+    await readJournal(journal, promised);
   }
   t.true(committed.size > 5);
   const store = await open(t, dir, { index: url });

@@ -23,13 +23,15 @@ import {
   writeBlob,
   type S3PackLocation,
 } from '@strata/cas';
-import { type CephCluster, s3ClientConfig, startCeph } from '@strata/test-services';
+import { type CephCluster, s3ClientConfig, sharedCeph } from '@strata/test-services';
 import { PackWriter } from '../src/pack-writer.ts';
 import { Codec, RecordType } from '../src/pack-format.ts';
+import { JOURNAL_ENV, readJournal } from './fixtures/write-delete-loop.ts';
 import { seededBytes, sha256, tempDir } from './support.ts';
 
 const MiB = 1024 * 1024;
-const BUCKET = 'strata-packs';
+// The run's Ceph is shared with other test files: a bucket of this file's own.
+const BUCKET = `strata-packs-${randomUUID().slice(0, 8)}`;
 const CRASH_WRITER = fileURLToPath(new URL('./fixtures/s3-crash-writer.ts', import.meta.url));
 
 // One cluster for the file (it takes seconds to start); every test uses its own key prefix.
@@ -37,7 +39,7 @@ let cluster: CephCluster | undefined;
 let s3: S3Client;
 
 test.before(async () => {
-  cluster = await startCeph();
+  cluster = await sharedCeph();
   s3 = new S3Client(s3ClientConfig(cluster));
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
@@ -270,35 +272,29 @@ test.serial('a writer killed at any point: every committed blob reads back exact
   const dir = await tempDir(t, 'strata-s3-crash-');
   const { endpoint, credentials } = s3ClientConfig(started());
   const env = { ...process.env, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
-  const committed = new Map<string, { seed: string; size: number }>();
-  const deleted = new Set<string>();
-  const deleting = new Set<string>();
+  const promised = { committed: new Map<string, { seed: string; size: number }>(), deleting: new Set<string>(), deleted: new Set<string>() };
+  const { committed, deleting, deleted } = promised;
+  const journals = await tempDir(t, 'strata-s3-journal-');
   for (const [round, killAfterMs] of [300, 1500, 2500].entries()) {
+    const journal = join(journals, `round-${round}`);
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [CRASH_WRITER, dir, `r${round}`, `s3://${BUCKET}/${prefix}`, endpoint], { stdio: ['ignore', 'pipe', 'pipe'], env });
-      let buffered = '';
+      const child = spawn(process.execPath, [CRASH_WRITER, dir, `r${round}`, `s3://${BUCKET}/${prefix}`, endpoint], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...env, [JOURNAL_ENV]: journal },
+      });
       let stderr = '';
       let timer: NodeJS.Timeout | undefined;
       child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
       child.stdout.on('data', (data: Buffer) => {
-        buffered += data.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop()!;
-        for (const line of lines) {
-          const [what, digest, seed, size] = line.split(' ');
-          if (what === 'ready') timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-          else if (what === 'committed') committed.set(digest!, { seed: seed!, size: Number(size) });
-          else if (what === 'deleting') deleting.add(digest!);
-          else if (what === 'deleted') deleted.add(digest!);
-        }
+        if (data.toString().includes('ready')) timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       });
-      // 'close', not 'exit': lines still in the pipe when the writer dies are promises too.
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         if (signal === 'SIGKILL') resolve();
         else reject(new Error(`writer exited with ${code}: ${stderr}`));
       });
     });
+    await readJournal(journal, promised);
   }
   t.log(`${committed.size} commits, ${deleted.size} deletes over 3 kills`);
   t.true(committed.size > 5);

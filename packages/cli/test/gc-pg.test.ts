@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { PgMetadata, parseMetadataUrl } from '@strata/gateway';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { sharedPostgres, type PostgresServer } from '@strata/test-services';
 import { sha256, strata, strataJson, tempDir } from './support.ts';
 
 const BIN = fileURLToPath(new URL('../bin/strata.js', import.meta.url));
 
 let postgres: PostgresServer | undefined;
 test.before(async () => {
-  postgres = await startPostgres();
+  postgres = await sharedPostgres();
 });
 test.after.always(() => postgres?.stop());
 

@@ -4,14 +4,14 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { sharedPostgres, type PostgresServer } from '@strata/test-services';
 import { strata, tempDir, type Stats } from './support.ts';
 
 const BIN = fileURLToPath(new URL('../bin/strata.js', import.meta.url));
 
 let postgres: PostgresServer | undefined;
 test.before(async () => {
-  postgres = await startPostgres();
+  postgres = await sharedPostgres();
 });
 test.after.always(() => postgres?.stop());
 

@@ -1,5 +1,5 @@
 import type { TestFn } from 'ava';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { sharedPostgres, type PostgresServer } from '@strata/test-services';
 
 /** The PostgreSQL server of one test file. */
 export interface FilePostgres {
@@ -20,7 +20,7 @@ let schemas = 0;
 export function postgresForFile(test: TestFn): FilePostgres {
   let running: PostgresServer | undefined;
   test.before(async () => {
-    running = await startPostgres();
+    running = await sharedPostgres();
   });
   test.after.always(() => running?.stop());
   const server = (): PostgresServer => {

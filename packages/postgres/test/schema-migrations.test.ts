@@ -3,12 +3,12 @@ import test from 'ava';
 import pg from 'pg';
 import { isFailedPrecondition, isInvalidArgument, isUnavailable } from '@strata/errors';
 import { advisoryLockKey, migratePooledSchema, migrateSchema, type Migration, type MigrationPlan } from '@strata/postgres';
-import { startPostgres, type PostgresServer } from '@strata/test-services';
+import { sharedPostgres, type PostgresServer } from '@strata/test-services';
 
 // One server for the file; every test migrates a schema of its own.
 let server: PostgresServer | undefined;
 test.before(async () => {
-  server = await startPostgres();
+  server = await sharedPostgres();
 });
 test.after.always(() => server?.stop());
 
