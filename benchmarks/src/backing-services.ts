@@ -8,7 +8,7 @@
  * not counted.
  */
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_POSTGRES_BIN_DIR, startCeph, startPostgres, s3ClientConfig, type CephCluster, type PostgresServer } from '@strata/test-services';
+import { DEFAULT_POSTGRES_BIN_DIR, sharedCeph, sharedPostgres, s3ClientConfig, type CephCluster, type PostgresServer } from '@strata/test-services';
 import { join } from 'node:path';
 import { StrataError } from '@strata/errors';
 import { startHttpCountingProxy, type HttpCountingProxy } from './http-counting-proxy.ts';
@@ -35,9 +35,12 @@ export interface BackingServices {
   stop(): Promise<void>;
 }
 
-/** Ceph and PostgreSQL side by side (Ceph takes the longer, about 12 s); if one fails, the other is stopped. */
+/**
+ * Ceph and PostgreSQL side by side (Ceph takes the longer, about 12 s; under
+ * `npm test` the run's shared servers); if one fails, the other is stopped.
+ */
 export async function startBackingServices(): Promise<BackingServices> {
-  const [ceph, postgres] = await Promise.allSettled([startCeph(), startPostgres()]);
+  const [ceph, postgres] = await Promise.allSettled([sharedCeph(), sharedPostgres()]);
   if (ceph.status === 'rejected' || postgres.status === 'rejected') {
     if (ceph.status === 'fulfilled') await ceph.value.stop();
     if (postgres.status === 'fulfilled') await postgres.value.stop();
