@@ -7,7 +7,7 @@
  * into another's index).
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrataError } from '@strata/errors';
 import { LmdbIndex, type EngineIndex } from './index-db.ts';
@@ -15,6 +15,7 @@ import { indexDir } from './layout.ts';
 import type { PackStore } from './pack-store.ts';
 import { PgEngineIndex } from './pg-index.ts';
 import { parseIndexUrl, redactIndexUrl } from './pg-index-url.ts';
+import { readRecordFile, writeRecordFile } from './record-file.ts';
 
 /** `<dir>/INDEX`: present when the store's index is in PostgreSQL. */
 export function indexLocationFile(dir: string): string {
@@ -28,22 +29,9 @@ interface IndexRecord {
   schema: string;
 }
 
-async function readIndexRecord(dir: string): Promise<IndexRecord | undefined> {
-  const path = indexLocationFile(dir);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    const record = JSON.parse(text) as Partial<IndexRecord>;
-    if (record.kind === 'postgresql' && typeof record.storeId === 'string' && typeof record.schema === 'string') return record as IndexRecord;
-  } catch {
-    // Reported below.
-  }
-  throw new StrataError('DataLoss', `${path} is not a strata index record`);
+function readIndexRecord(dir: string): Promise<IndexRecord | undefined> {
+  const isRecord = (record: Partial<IndexRecord>) => record.kind === 'postgresql' && typeof record.storeId === 'string' && typeof record.schema === 'string';
+  return readRecordFile<IndexRecord>(indexLocationFile(dir), isRecord, 'a strata index record');
 }
 
 /** Where the store in `dir` keeps its index, or undefined when `dir` holds no store yet. */
@@ -59,10 +47,8 @@ export async function storeIndexKind(dir: string): Promise<{ kind: 'postgresql';
   }
 }
 
-async function writeIndexRecord(dir: string, record: IndexRecord): Promise<void> {
-  const path = indexLocationFile(dir);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
+function writeIndexRecord(dir: string, record: IndexRecord): Promise<void> {
+  return writeRecordFile(indexLocationFile(dir), record);
 }
 
 /**

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { StrataError } from '@strata/errors';
 import { packsDir } from './layout.ts';
 import { LocalPackStore, type PackStore } from './pack-store.ts';
+import { readRecordFile, writeRecordFile } from './record-file.ts';
 import { S3PackStore } from './s3-pack-store.ts';
 
 /** Where a store keeps its packs: its data directory (the default) or an S3-compatible bucket. */
@@ -110,9 +110,7 @@ export async function openPackStore(dir: string, requested?: PackLocation): Prom
     record = { kind: 's3', bucket: record.bucket, prefix: record.prefix, storeId: record.storeId };
     if (location.endpoint !== undefined) record.endpoint = location.endpoint;
     if (location.region !== undefined) record.region = location.region;
-    const path = packLocationFile(dir);
-    await writeFile(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-    await rename(`${path}.tmp`, path);
+    await writeRecordFile(packLocationFile(dir), record);
   }
   const store = await S3PackStore.open({
     bucket: location.bucket,
@@ -133,23 +131,8 @@ export async function openPackStore(dir: string, requested?: PackLocation): Prom
   return store;
 }
 
-async function readRecord(dir: string): Promise<PackLocationRecord | undefined> {
-  const path = packLocationFile(dir);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let record: Partial<PackLocationRecord>;
-  try {
-    record = JSON.parse(text) as Partial<PackLocationRecord>;
-  } catch (error) {
-    throw new StrataError('DataLoss', `${path} is not valid JSON`, { cause: error });
-  }
-  if (record.kind !== 's3' || typeof record.bucket !== 'string' || typeof record.prefix !== 'string' || typeof record.storeId !== 'string') {
-    throw new StrataError('DataLoss', `${path} does not name a pack location`);
-  }
-  return record as PackLocationRecord;
+function readRecord(dir: string): Promise<PackLocationRecord | undefined> {
+  const isRecord = (record: Partial<PackLocationRecord>) =>
+    record.kind === 's3' && typeof record.bucket === 'string' && typeof record.prefix === 'string' && typeof record.storeId === 'string';
+  return readRecordFile<PackLocationRecord>(packLocationFile(dir), isRecord, 'a pack location record');
 }

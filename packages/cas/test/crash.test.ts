@@ -1,12 +1,8 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isNotFound } from '@strata/errors';
 import { openStore } from '@strata/cas';
-import { JOURNAL_ENV } from './fixtures/write-delete-loop.ts';
+import { readJournal, runUntilKilled } from './fixtures/write-delete-loop.ts';
 import { seededBytes, sha256, tempDir } from './support.ts';
 
 const WRITER = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
@@ -24,37 +20,13 @@ interface Promised {
 }
 
 /** Runs the writer until `killAfterMs` past its ready line, then SIGKILLs it; collects what it promised (from its journal). */
-async function runUntilKilled(dir: string, prefix: string, killAfterMs: number, promised: Promised, mode?: 'gc'): Promise<void> {
-  const journals = await mkdtemp(join(tmpdir(), 'strata-crash-journal-'));
-  try {
-    const journal = join(journals, 'journal');
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [WRITER, dir, prefix, ...(mode ? [mode] : [])], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, [JOURNAL_ENV]: journal },
-      });
-      let stderr = '';
-      let timer: NodeJS.Timeout | undefined;
-      child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-      child.stdout.on('data', (data: Buffer) => {
-        if (data.toString().includes('ready')) timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (signal === 'SIGKILL') resolve();
-        else reject(new Error(`writer exited with ${code}: ${stderr}`));
-      });
-    });
-    for (const line of (await readFile(journal, 'utf8').catch(() => '')).split('\n')) {
-      const [what, digest, seed, size] = line.split(' ');
-      if (what === 'ready') promised.tornBytes += Number(digest);
-      else if (what === 'committed') promised.committed.set(digest!, { seed: seed!, size: Number(size) });
-      else if (what === 'deleted') promised.deleted.add(digest!);
-      else if (what === 'deleting') promised.deleting.add(digest!);
-      else if (what === 'gc') promised.collections.push(JSON.parse(line.slice(3)) as Promised['collections'][number]);
-    }
-  } finally {
-    await rm(journals, { recursive: true, force: true });
+async function runWriter(dir: string, prefix: string, killAfterMs: number, promised: Promised, mode?: 'gc'): Promise<void> {
+  const lines = await runUntilKilled(WRITER, [dir, prefix, ...(mode ? [mode] : [])], { kill: { msAfterReady: killAfterMs } });
+  readJournal(lines, promised);
+  for (const line of lines) {
+    const [what, value] = line.split(' ');
+    if (what === 'ready') promised.tornBytes += Number(value);
+    else if (what === 'gc') promised.collections.push(JSON.parse(line.slice(3)) as Promised['collections'][number]);
   }
 }
 
@@ -70,7 +42,7 @@ test('a store killed at any point keeps every committed blob bit-exact and fscks
   // Different kill points: during start-up and recovery, early writes, and deep into a run.
   const killPoints = [5, 150, 400, 900, 1600, 2500, 60, 3200];
   for (const [round, killAfterMs] of killPoints.entries()) {
-    await runUntilKilled(dir, `round${round}`, killAfterMs, promised);
+    await runWriter(dir, `round${round}`, killAfterMs, promised);
   }
   t.log(`${promised.committed.size} commits, ${promised.deleted.size} deletes over ${killPoints.length} kills; reopens cut ${promised.tornBytes} torn bytes`);
   t.true(promised.committed.size > 10);
@@ -103,7 +75,7 @@ test('a store killed while garbage collection sweeps and compacts keeps every co
   const promised: Promised = { committed: new Map(), deleted: new Set(), deleting: new Set(), collections: [], tornBytes: 0 };
   const killPoints = [600, 1800, 2600, 1200, 3400, 2100];
   for (const [round, killAfterMs] of killPoints.entries()) {
-    await runUntilKilled(dir, `gc${round}`, killAfterMs, promised, 'gc');
+    await runWriter(dir, `gc${round}`, killAfterMs, promised, 'gc');
   }
   const swept = promised.collections.reduce((sum, c) => sum + c.chunksSwept, 0);
   const removed = promised.collections.reduce((sum, c) => sum + c.packsDeleted, 0);

@@ -1,7 +1,5 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { isFailedPrecondition, isNotFound, isUnavailable } from '@strata/errors';
@@ -10,7 +8,7 @@ import { sharedPostgres, type PostgresServer } from '@strata/test-services';
 import { PgEngineIndex } from '../src/pg-index.ts';
 import { parseIndexUrl } from '../src/pg-index-url.ts';
 import { runEngineIndexSuite } from './engine-index-suite.ts';
-import { JOURNAL_ENV, readJournal } from './fixtures/write-delete-loop.ts';
+import { readJournal, runUntilKilled } from './fixtures/write-delete-loop.ts';
 import { pieces, seededBytes, sha256, tempDir } from './support.ts';
 
 const KiB = 1024;
@@ -131,24 +129,8 @@ test('a writer killed with the PostgreSQL index loses nothing it committed; fsck
   const url = indexUrl();
   const promised = { committed: new Map<string, { seed: string; size: number }>(), deleting: new Set<string>(), deleted: new Set<string>() };
   const { committed, deleting, deleted } = promised;
-  const journals = await tempDir(t);
   for (let round = 0; round < 2; round++) {
-    const journal = join(journals, `round-${round}`);
-    const child = spawn(process.execPath, [CRASH_WRITER, dir, `round${round}`, url], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [JOURNAL_ENV]: journal } });
-    let stderr = '';
-    child.stderr.on('data', (piece: Buffer) => (stderr += piece.toString()));
-    let lines = 0;
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (piece: Buffer) => {
-        lines += piece.toString().split('\n').length - 1;
-        if (lines >= 25) child.kill('SIGKILL');
-      });
-      child.on('close', (code, signal) => {
-        if (signal === 'SIGKILL') resolve();
-        else reject(new Error(`writer exited with ${code}: ${stderr}`));
-      });
-    });
-    await readJournal(journal, promised);
+    readJournal(await runUntilKilled(CRASH_WRITER, [dir, `round${round}`, url], { kill: { afterLines: 25 } }), promised);
   }
   t.true(committed.size > 5);
   const store = await open(t, dir, { index: url });

@@ -1,5 +1,4 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -26,7 +25,7 @@ import {
 import { type CephCluster, s3ClientConfig, sharedCeph } from '@strata/test-services';
 import { PackWriter } from '../src/pack-writer.ts';
 import { Codec, RecordType } from '../src/pack-format.ts';
-import { JOURNAL_ENV, readJournal } from './fixtures/write-delete-loop.ts';
+import { readJournal, runUntilKilled } from './fixtures/write-delete-loop.ts';
 import { seededBytes, sha256, tempDir } from './support.ts';
 
 const MiB = 1024 * 1024;
@@ -274,27 +273,8 @@ test.serial('a writer killed at any point: every committed blob reads back exact
   const env = { ...process.env, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
   const promised = { committed: new Map<string, { seed: string; size: number }>(), deleting: new Set<string>(), deleted: new Set<string>() };
   const { committed, deleting, deleted } = promised;
-  const journals = await tempDir(t, 'strata-s3-journal-');
-  for (const [round, killAfterMs] of [300, 1500, 2500].entries()) {
-    const journal = join(journals, `round-${round}`);
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [CRASH_WRITER, dir, `r${round}`, `s3://${BUCKET}/${prefix}`, endpoint], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...env, [JOURNAL_ENV]: journal },
-      });
-      let stderr = '';
-      let timer: NodeJS.Timeout | undefined;
-      child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-      child.stdout.on('data', (data: Buffer) => {
-        if (data.toString().includes('ready')) timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (signal === 'SIGKILL') resolve();
-        else reject(new Error(`writer exited with ${code}: ${stderr}`));
-      });
-    });
-    await readJournal(journal, promised);
+  for (const [round, msAfterReady] of [300, 1500, 2500].entries()) {
+    readJournal(await runUntilKilled(CRASH_WRITER, [dir, `r${round}`, `s3://${BUCKET}/${prefix}`, endpoint], { env, kill: { msAfterReady } }), promised);
   }
   t.log(`${committed.size} commits, ${deleted.size} deletes over 3 kills`);
   t.true(committed.size > 5);
