@@ -6,7 +6,8 @@
  * the client names, and only then is the blob linked into the repository.
  */
 import { randomUUID } from 'node:crypto';
-import { isDigestMismatch, isNotFound, isSizeMismatch } from '@strata/errors';
+import { setTimeout } from 'node:timers/promises';
+import { isDigestMismatch, isNotFound, isSizeMismatch, isUnavailable, type StrataError } from '@strata/errors';
 import { isDigest } from '@strata/digest';
 import type { BlobWriter } from '@strata/cas';
 import { writeBlob } from '@strata/cas';
@@ -126,9 +127,27 @@ async function lost(context: RequestContext, session: UploadSession): Promise<Re
   return new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: session.uuid, reason: 'upload data lost' } });
 }
 
+/**
+ * How long a request waits for the session's write while another request
+ * still holds it: a request cut off (its client or its gateway gone) closes
+ * the write once the store notices, which takes a moment with packs in
+ * object storage (the close makes the bytes so far durable).
+ */
+const HELD_WRITE_WAIT_MS = 10_000;
+
 /** Opens the session's write; it resumes at the offset where the last request closed it. */
 async function openWrite(context: RequestContext, session: UploadSession): Promise<BlobWriter> {
-  const writer = await context.deps.store.writer(session.ref);
+  const deadline = Date.now() + HELD_WRITE_WAIT_MS;
+  let writer: BlobWriter | undefined;
+  for (let pause = 50; writer === undefined; pause = Math.min(2 * pause, 1000)) {
+    try {
+      writer = await context.deps.store.writer(session.ref);
+    } catch (error) {
+      const held = isUnavailable(error) && (error as StrataError).details['heldForMs'] !== undefined;
+      if (!held || Date.now() + pause > deadline) throw error;
+      await setTimeout(pause);
+    }
+  }
   if (writer.offset < session.offset) {
     await writer.abort();
     throw await lost(context, session);

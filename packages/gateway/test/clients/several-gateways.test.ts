@@ -11,7 +11,8 @@ import { postgresForFile } from '../postgres-server.ts';
 import { ContainersClient } from './support/containers-tools.ts';
 import { buildLayer, busyboxLayer, image, sha256, writeOciLayout } from './support/images.ts';
 import { requireTools, waitFor } from './support/processes.ts';
-import { startCasDaemon, startGatewayDaemon, type GatewayDaemon } from './support/strata-daemons.ts';
+import { backingServices, startScaleOut } from './support/scale-out.ts';
+import { STRATA_BIN, startCasDaemon, startGatewayDaemon, type GatewayDaemon } from './support/strata-daemons.ts';
 import { workspace, type Workspace } from './support/workspace.ts';
 
 // One PostgreSQL for the file; each test's registry is a schema of its own.
@@ -82,9 +83,29 @@ test('an image pushed with skopeo through one gateway pulls bit-exact through th
   for (const gateway of [a, b]) t.false((await gateway.daemon.log()).includes(postgres.server().password));
 });
 
-test('a chunked upload whose gateway is killed mid-chunk is finished through the other gateway', async (t) => {
-  const space = await workspace(t);
-  const { a, b } = await startCluster(t, space, 'several_upload');
+/** Two gateways of a test, as the kill case uses them. */
+type GatewayPair = { a: { url: string; daemon: { pid: number; log(): Promise<string> } }; b: { url: string; daemon: { log(): Promise<string> } } };
+
+const KILL_CLUSTERS: { name: string; start(t: ExecutionContext, space: Workspace): Promise<GatewayPair> }[] = [
+  { name: 'over strata cas', start: (t, space) => startCluster(t, space, 'several_upload') },
+  {
+    // The content store itself keeps nothing locally that matters: packs in S3 (Ceph radosgw), index in PostgreSQL.
+    name: 'over strata cas with S3 packs and its index in PostgreSQL',
+    async start(t, space) {
+      const { gateways } = await startScaleOut(t, space, STRATA_BIN, await backingServices(), []);
+      return { a: gateways[0]!, b: gateways[1]! };
+    },
+  },
+];
+
+for (const cluster of KILL_CLUSTERS) {
+  test(`${cluster.name}: a chunked upload whose gateway is killed mid-chunk is finished through the other gateway`, async (t) => {
+    const space = await workspace(t);
+    await killMidUpload(t, await cluster.start(t, space));
+  });
+}
+
+async function killMidUpload(t: ExecutionContext, { a, b }: GatewayPair): Promise<void> {
   const blob = randomBytes(6 * 1024 * 1024 + 123);
   const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
   const firstChunk = 2 * 1024 * 1024;
@@ -157,4 +178,4 @@ test('a chunked upload whose gateway is killed mid-chunk is finished through the
   t.is(pulled.length, blob.length);
   // The session is over on every gateway.
   t.is((await fetch(`${b.url}${location}`)).status, 404);
-});
+}
