@@ -92,44 +92,6 @@ export const embeddedServer: ServerSetup = {
   },
 };
 
-/** `strata serve --cas` in front of `strata cas`: the content store is a separate gRPC server. */
-export const remoteCasServer: ServerSetup = {
-  name: 'remote cas',
-  async start(t, workspace, options) {
-    const casDir = await workspace.dir('strata-cas');
-    const cas = await startDaemon(t, process.execPath, [STRATA_BIN, 'cas', '--data', casDir, '--listen', '127.0.0.1:0'], {
-      logFile: workspace.path('strata-cas.log'),
-    });
-    let casAddress: string | undefined;
-    await waitFor(
-      async () => {
-        casAddress = /listening on (\S+)/.exec(await cas.log())?.[1];
-        return casAddress !== undefined;
-      },
-      30_000,
-      cas.log,
-    );
-    const dataDir = await workspace.dir('strata-gateway-data');
-    const { daemon, url } = await serve(t, workspace, ['--data', dataDir, '--cas', casAddress as string, ...serveArgs(options)]);
-    const stop = async () => {
-      await daemon.stop();
-      await cas.stop();
-    };
-    return {
-      url,
-      host: new URL(url).host,
-      log: daemon.log,
-      metrics: () => scrapeMetrics(url),
-      async stats() {
-        const { stdout } = await strata(['stats', '--cas', casAddress as string, '--json']);
-        await stop();
-        return JSON.parse(stdout) as StoreFigures;
-      },
-      stop,
-    };
-  },
-};
-
 /**
  * The scale-out deployment: two stateless `strata serve` gateways sharing
  * their metadata in PostgreSQL and one `strata cas` whose packs are in S3
@@ -169,7 +131,11 @@ export const scaleOutServer: ServerSetup = {
   },
 };
 
-export const SERVER_SETUPS: ServerSetup[] = [embeddedServer, remoteCasServer, scaleOutServer];
+/**
+ * The embedded default, and the scale-out deployment, which is also how
+ * `strata serve --cas` in front of a `strata cas` server is exercised.
+ */
+export const SERVER_SETUPS: ServerSetup[] = [embeddedServer, scaleOutServer];
 
 /** Prometheus text exposition, enough of it to sum a counter over labels. */
 export class Metrics {
