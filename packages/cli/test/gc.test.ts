@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import test, { type ExecutionContext } from 'ava';
-import { sha256, strata, strataJson, tempDir } from './support.ts';
-
-const BIN = fileURLToPath(new URL('../bin/strata.js', import.meta.url));
+import test from 'ava';
+import { pushBlob, serve, sha256, strata, strataJson, tempDir } from './support.ts';
 
 interface GcReport {
   dryRun: boolean;
@@ -15,45 +11,13 @@ interface GcReport {
   store?: { chunksSwept: number };
 }
 
-/** `strata serve` on a free port; resolves with its URL and a stop() that waits for exit 0. */
-async function serve(t: ExecutionContext, data: string): Promise<{ url: string; stop(): Promise<number | null> }> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let stderr = '';
-    child.stderr!.on('data', (piece: Buffer) => {
-      stderr += piece.toString();
-      const match = /serving (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    child.on('close', () => reject(new Error(`strata serve exited: ${stderr}`)));
-  });
-  return {
-    url,
-    stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-async function push(url: string, repository: string, bytes: Buffer): Promise<string> {
-  const digest = sha256(bytes);
-  const response = await fetch(`${url}/v2/${repository}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: bytes });
-  if (response.status !== 201) throw new Error(`push answered ${response.status}`);
-  return digest;
-}
-
 test('strata gc collects a stopped registry: the dry run changes nothing, the run deletes, a second run finds nothing', async (t) => {
   const data = await tempDir(t);
-  const server = await serve(t, data);
+  const server = await serve(t, ['--data', data]);
   const config = Buffer.from('{}');
   const layer = randomBytes(300_000);
-  await push(server.url, 'demo', config);
-  await push(server.url, 'demo', layer);
+  await pushBlob(server.url, 'demo', config);
+  await pushBlob(server.url, 'demo', layer);
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
@@ -62,7 +26,7 @@ test('strata gc collects a stopped registry: the dry run changes nothing, the ru
   }));
   const put = await fetch(`${server.url}/v2/demo/manifests/v1`, { method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
   t.is(put.status, 201);
-  const gone = await push(server.url, 'demo', randomBytes(100_000));
+  const gone = await pushBlob(server.url, 'demo', randomBytes(100_000));
 
   // While the registry runs, gc refuses the directory and changes nothing.
   const refused = await strata(['gc', '--data', data, '--grace', '0']);
@@ -82,7 +46,7 @@ test('strata gc collects a stopped registry: the dry run changes nothing, the ru
   t.is(again!.blobsDeleted, 0);
 
   // The image is still served, bit-exact.
-  const restarted = await serve(t, data);
+  const restarted = await serve(t, ['--data', data]);
   const pulled = await fetch(`${restarted.url}/v2/demo/blobs/${sha256(layer)}`);
   t.true(Buffer.from(await pulled.arrayBuffer()).equals(layer));
   t.is((await fetch(`${restarted.url}/v2/demo/blobs/${gone}`, { method: 'HEAD' })).status, 404);

@@ -1,52 +1,15 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { sharedPostgres, type PostgresServer } from '@strata/test-services';
-import { strata, tempDir, type Stats } from './support.ts';
-
-const BIN = fileURLToPath(new URL('../bin/strata.js', import.meta.url));
+import { pushBlob, serve, strata, tempDir, type Stats } from './support.ts';
 
 let postgres: PostgresServer | undefined;
 test.before(async () => {
   postgres = await sharedPostgres();
 });
 test.after.always(() => postgres?.stop());
-
-/** `strata serve ARGS` until `stop()`: its URL and everything it wrote to stderr. */
-async function serve(t: ExecutionContext, args: string[]): Promise<{ url: string; stderr: () => string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (piece: Buffer) => {
-      stderr += piece.toString();
-      const match = /serving (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    child.on('close', () => reject(new Error(`strata serve exited: ${stderr}`)));
-  });
-  return {
-    url,
-    stderr: () => stderr,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-async function pushBlob(url: string, repository: string, blob: Buffer): Promise<string> {
-  const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
-  const response = await fetch(`${url}/v2/${repository}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: blob });
-  if (response.status !== 201) throw new Error(`push answered ${response.status}`);
-  return digest;
-}
 
 test('a store served with its index in PostgreSQL is read by stats, cat and fsck given --metadata, and refused without it', async (t) => {
   const data = await tempDir(t);

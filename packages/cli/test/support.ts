@@ -86,3 +86,44 @@ export interface IngestLine {
   file: string;
   created: boolean;
 }
+
+/** A `strata serve` a test started: its URL, what it wrote to stderr so far, and a stop (SIGTERM) that resolves to its exit code. */
+export interface ServeProcess {
+  url: string;
+  stderr(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `strata serve ARGS --listen 127.0.0.1:0` and learns its URL from the line it prints; the test's teardown kills it if still running. */
+export async function serve(t: ExecutionContext, args: readonly string[]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (piece: Buffer) => {
+      stderr += piece.toString();
+      const match = /serving (http:\/\/\S+)/.exec(stderr);
+      if (match) resolve(match[1]!);
+    });
+    child.on('close', () => reject(new Error(`strata serve exited: ${stderr}`)));
+  });
+  return {
+    url,
+    stderr: () => stderr,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Pushes `bytes` as a blob of `repository` in one POST; resolves to its digest. */
+export async function pushBlob(url: string, repository: string, bytes: Buffer): Promise<string> {
+  const digest = sha256(bytes);
+  const response = await fetch(`${url}/v2/${repository}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: bytes });
+  if (response.status !== 201) throw new Error(`push answered ${response.status}`);
+  return digest;
+}
