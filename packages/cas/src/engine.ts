@@ -49,7 +49,7 @@ import { replayPackTail, type ReplayReport } from './replay.ts';
 import { decodeRecipe, RecipeKind, type Recipe } from './recipe.ts';
 import { rebuildIndex, type RebuildReport } from './rebuild-index.ts';
 import { StoreLock } from './store-lock.ts';
-import { DEFAULT_EXPAND_MAX_BYTES, ExpansionQueue, type ExpansionResult } from './layer-expansion.ts';
+import { DEFAULT_EXPAND_MAX_BYTES, ExpansionQueue, type CatchUpOptions, type CatchUpReport, type ExpansionResult } from './layer-expansion.ts';
 import { loadOrCreateFormat } from './store-format.ts';
 
 export interface EngineOptions {
@@ -163,6 +163,8 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
       maxBytes: options.expandMaxBytes ?? DEFAULT_EXPAND_MAX_BYTES,
       useWorker: options.compressThreads !== 0,
     });
+    // Layers committed while expansion was off, or queued when the store last closed, are expanded now.
+    if (options.expandLayers === true) expansion.startCatchUp();
     return new Engine(dir, core, lock, report, expansion);
   } catch (error) {
     for (const part of opened.reverse()) await part.close().catch(() => {});
@@ -246,6 +248,17 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   async expandBlob(digest: string): Promise<ExpansionResult> {
     const found = await this.#recipe(digest);
     return this.#expansion.expand(found.digest);
+  }
+
+  /**
+   * Expands every stored gzip or zstd layer no expansion has tried yet
+   * (with `retry`, also those earlier tries left as they were), one at a
+   * time, and reports what became of them. The chunks of the compressed
+   * form become garbage for `collectGarbage`.
+   */
+  async expandPending(options: CatchUpOptions = {}): Promise<CatchUpReport> {
+    this.#checkOpen();
+    return this.#expansion.catchUp(options);
   }
 
   /** Resolves once the expansions queued so far (by commits or expandBlob) have ended. */

@@ -7,6 +7,7 @@ import {
   DB_META,
   DB_INGESTS,
   DB_LEASES,
+  DB_EXPANSION_MARKS,
   DB_LEASE_RESOURCES,
   leaseResourceKey,
   INDEX_FILE,
@@ -80,6 +81,18 @@ export interface CommitChunk {
  * a read started after a mutation resolved sees it. LMDB is the embedded
  * implementation (its reads are memory-mapped and answer at once).
  */
+/**
+ * Why a blob's expansion left it as it was, and by which expander version:
+ * a store retries a blob only under a different version (a newer codec or
+ * model may reproduce it).
+ */
+export interface ExpansionMark {
+  version: string;
+  outcome: 'plain' | 'skipped';
+  reason: string;
+  triedAt: number;
+}
+
 export interface EngineIndex {
   getChunk(digest: Uint8Array): Promise<ChunkEntry | undefined>;
   /** Entries of many chunks in one lookup, in the order asked. */
@@ -131,8 +144,12 @@ export interface EngineIndex {
    * the old one. False when the blob is gone or its recipe changed.
    */
   swapRecipe(swap: RecipeSwap): Promise<boolean>;
-  /** Removes a blob and drops its chunk references; false when absent. */
+  /** Removes a blob (and its expansion mark) and drops its chunk references; false when absent. */
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean>;
+  /** What the last expansion of a blob that stayed as it was found (see layer-expansion.ts). */
+  getExpansionMark(digest: string): Promise<ExpansionMark | undefined>;
+  /** Records an expansion outcome for a blob the index holds; nothing when the blob is gone. */
+  putExpansionMark(digest: string, mark: ExpansionMark): Promise<void>;
   /** The furthest durable point of the packs any transaction recorded. */
   durablePoint(): Promise<DurablePoint | undefined>;
   /** Blobs in digest order (byte order), from `start` on. */
@@ -166,6 +183,7 @@ export class LmdbIndex implements EngineIndex {
   readonly #ingests: Database<IngestCheckpoint, string>;
   readonly #leases: Database<LeaseRecord, string>;
   readonly #leaseResources: Database<boolean, string>;
+  readonly #expansionMarks: Database<ExpansionMark, string>;
 
   private constructor(dir: string, root: RootDatabase) {
     this.#dir = dir;
@@ -176,6 +194,7 @@ export class LmdbIndex implements EngineIndex {
     this.#ingests = root.openDB<IngestCheckpoint, string>({ name: DB_INGESTS, encoding: 'msgpack' });
     this.#leases = root.openDB<LeaseRecord, string>({ name: DB_LEASES, encoding: 'msgpack' });
     this.#leaseResources = root.openDB<boolean, string>({ name: DB_LEASE_RESOURCES, encoding: 'msgpack' });
+    this.#expansionMarks = root.openDB<ExpansionMark, string>({ name: DB_EXPANSION_MARKS, encoding: 'msgpack' });
   }
 
   // Group commit: mutations queue up while a transaction commits, and the
@@ -466,8 +485,19 @@ export class LmdbIndex implements EngineIndex {
       counters.blobs--;
       counters.logicalBytes -= recipe.size;
       this.#blobs.removeSync(digest);
+      this.#expansionMarks.removeSync(digest);
       this.#meta.putSync(KEY_COUNTERS, counters);
       return true;
+    });
+  }
+
+  async getExpansionMark(digest: string): Promise<ExpansionMark | undefined> {
+    return this.#expansionMarks.get(digest);
+  }
+
+  putExpansionMark(digest: string, mark: ExpansionMark): Promise<void> {
+    return this.#write(() => {
+      if (this.#blobs.doesExist(digest)) this.#expansionMarks.putSync(digest, mark);
     });
   }
 
@@ -541,6 +571,7 @@ export class LmdbIndex implements EngineIndex {
     await this.#root.transaction(() => {
       this.#chunks.clearSync();
       this.#blobs.clearSync();
+      this.#expansionMarks.clearSync();
       for (const { digest, entry } of contents.chunks) this.#chunks.putSync(digest, encodeChunkEntry(entry));
       for (const { digest, recipe } of contents.blobs) this.#blobs.putSync(digest, recipe);
       this.#meta.putSync(KEY_COUNTERS, contents.counters);

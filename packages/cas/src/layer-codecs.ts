@@ -9,6 +9,7 @@ import { expandVerified, GzipRebuilder, isGzip } from '@strata/redeflate';
 import { StrataError } from '@strata/errors';
 import { Decompressor } from 'zstd-napi';
 import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
 import { LayerCodec, type ExpandedRestart, type LayerCodecId } from './recipe.ts';
 
 // zstd-napi's low-level binding (streaming with a pledged size) is CommonJS whose exports ESM cannot name.
@@ -54,7 +55,16 @@ export interface ZstdParams {
 export interface ExpandLayerOptions {
   /** Time budget for trying zstd levels in one-shot mode (each try compresses the whole layer). */
   zstdSearchMs?: number;
+  /** Layers whose plaintext is larger stay as they are (it is held in memory); DEFAULT_EXPAND_MAX_PLAIN_BYTES by default. */
+  maxPlainBytes?: number;
 }
+
+/**
+ * Expansion holds a layer's plaintext in memory, so a layer that inflates
+ * past this (a tar of large files, or a compression bomb pushed on purpose)
+ * is left compressed rather than allowed to exhaust the server's memory.
+ */
+export const DEFAULT_EXPAND_MAX_PLAIN_BYTES = 2 * 1024 * 1024 * 1024;
 
 export const DEFAULT_ZSTD_SEARCH_MS = 20_000;
 
@@ -74,9 +84,50 @@ export function zstdLibraryVersion(): string {
  */
 export function expandLayer(bytes: Uint8Array, options: ExpandLayerOptions = {}): ExpandAttempt {
   const codec = layerCodecOf(bytes);
+  if (codec === undefined) return { reason: 'not gzip or zstd' };
+  const maxPlainBytes = options.maxPlainBytes ?? DEFAULT_EXPAND_MAX_PLAIN_BYTES;
+  if (plaintextExceeds(codec, bytes, maxPlainBytes)) return { reason: `plaintext larger than ${maxPlainBytes} bytes` };
   if (codec === LayerCodec.Gzip) return expandGzipLayer(bytes);
-  if (codec === LayerCodec.Zstd) return expandZstdLayer(bytes, options.zstdSearchMs ?? DEFAULT_ZSTD_SEARCH_MS);
-  return { reason: 'not gzip or zstd' };
+  return expandZstdLayer(bytes, options.zstdSearchMs ?? DEFAULT_ZSTD_SEARCH_MS);
+}
+
+/**
+ * Whether the layer decompresses to more than `limit` bytes, found without
+ * holding more than `limit` (gzip: native inflate with an output cap) or
+ * anything at all (zstd: streamed through one small buffer). A stream that
+ * does not decompress is left for the codec's own parser to refuse.
+ */
+function plaintextExceeds(codec: LayerCodecId, bytes: Uint8Array, limit: number): boolean {
+  if (codec === LayerCodec.Gzip) {
+    try {
+      gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
+      return false;
+    } catch (error) {
+      return error instanceof RangeError;
+    }
+  }
+  const dctx = new zstd.DCtx();
+  const out = Buffer.allocUnsafe(zstd.dStreamOutSize());
+  let produced = 0;
+  let rest = bytes;
+  try {
+    while (rest.length > 0) {
+      const [, written, consumed] = dctx.decompressStream(out, rest);
+      produced += written;
+      if (produced > limit) return true;
+      if (consumed === 0 && written === 0) return false;
+      rest = rest.subarray(consumed);
+    }
+    // Input used up: drain what the decoder still holds.
+    for (;;) {
+      const [, written] = dctx.decompressStream(out, new Uint8Array());
+      produced += written;
+      if (produced > limit) return true;
+      if (written < out.length) return false;
+    }
+  } catch {
+    return false;
+  }
 }
 
 function expandGzipLayer(bytes: Uint8Array): ExpandAttempt {

@@ -22,8 +22,9 @@ import { StrataError } from '@strata/errors';
 import { TarChunker } from '@strata/chunker';
 import { Piscina } from 'piscina';
 import { pinIfIndexed, type EngineCore } from './engine-core.ts';
-import { countUses, type CommitChunk } from './index-db.ts';
-import { expandLayer, layerCodecOf, type ExpandAttempt } from './layer-codecs.ts';
+import { CORRECTIONS_VERSION } from '@strata/redeflate';
+import { countUses, type CommitChunk, type ExpansionMark } from './index-db.ts';
+import { expandLayer, layerCodecOf, zstdLibraryVersion, type ExpandAttempt } from './layer-codecs.ts';
 import type { ChunkEntry } from './layout.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
 import { readRecipe } from './read-path.ts';
@@ -61,8 +62,29 @@ export interface ExpansionOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What a mark left by a failed or pointless expansion is good for: a blob
+ * marked under the same version is not tried again, one marked under an
+ * older one is (a newer model or libzstd may reproduce it).
+ */
+export function expanderVersion(): string {
+  return `expansion/1 redeflate/${CORRECTIONS_VERSION} libzstd/${zstdLibraryVersion()}`;
+}
+
 /** Expands one stored blob if it is a compressed layer that rebuilds exactly. */
 export async function expandStoredBlob(core: EngineCore, digest: string, options: ExpansionOptions): Promise<ExpansionResult> {
+  const result = await tryExpansion(core, digest, options);
+  // Remember outcomes that trying again would repeat, so a catch-up skips them.
+  if (result.outcome === 'plain' || (result.outcome === 'skipped' && result.reason === NOT_A_LAYER)) {
+    const mark: ExpansionMark = { version: expanderVersion(), outcome: result.outcome, reason: result.reason ?? '', triedAt: Date.now() };
+    await core.index.putExpansionMark(digest, mark);
+  }
+  return result;
+}
+
+const NOT_A_LAYER = 'not gzip or zstd';
+
+async function tryExpansion(core: EngineCore, digest: string, options: ExpansionOptions): Promise<ExpansionResult> {
   const original = await core.index.getRecipe(digest);
   if (!original) throw new StrataError('NotFound', `blob ${digest} not found`, { details: { digest } });
   const recipe = decodeRecipe(original);
@@ -72,7 +94,7 @@ export async function expandStoredBlob(core: EngineCore, digest: string, options
   if (recipe.kind !== RecipeKind.Chunked) return skipped('small blobs are kept whole');
   if (size > options.maxBytes) return skipped(`larger than ${options.maxBytes} bytes`);
   const head = await readAll(readRecipe(core, digest, recipe, 0, Math.min(size, 8)));
-  if (layerCodecOf(head) === undefined) return skipped('not gzip or zstd');
+  if (layerCodecOf(head) === undefined) return skipped(NOT_A_LAYER);
 
   const bytes = await readAll(readRecipe(core, digest, recipe, 0, size));
   options.signal?.throwIfAborted();
@@ -256,6 +278,54 @@ class StoredChunks {
   }
 }
 
+/** Where a catch-up is: blobs and their bytes done of those it found to try. */
+export interface CatchUpProgress {
+  done: number;
+  total: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** The blob just finished (absent before the first). */
+  result?: ExpansionResult;
+}
+
+export interface CatchUpOptions {
+  /** Also try blobs an earlier expansion under this version left as they were. */
+  retry?: boolean;
+  onProgress?: (progress: CatchUpProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface CatchUpReport {
+  /** Blobs found to try. */
+  tried: number;
+  expanded: number;
+  /** Compressed layers that stayed as they were (no rebuild reproduced them). */
+  plain: number;
+  /** Not layers, deleted meanwhile, or over the size limit. */
+  skipped: number;
+  /** Expansions that failed with an error (the blob is unchanged). */
+  failed: number;
+  /** Logical bytes of the blobs expanded. */
+  expandedBytes: number;
+}
+
+/**
+ * Stored blobs expansion has not tried under this expander version (with
+ * `retry`, also those it left as they were), in digest order. Expanded
+ * recipes, blobs kept whole and blobs over the size limit are not listed.
+ */
+async function pendingBlobs(core: EngineCore, maxBytes: number, retry: boolean): Promise<{ digest: string; size: number }[]> {
+  const version = expanderVersion();
+  const found: { digest: string; size: number }[] = [];
+  for await (const { digest, recipe } of core.index.blobs()) {
+    const { kind, size } = decodeRecipe(recipe);
+    if (kind !== RecipeKind.Chunked || size > maxBytes) continue;
+    if (!retry && (await core.index.getExpansionMark(digest))?.version === version) continue;
+    found.push({ digest, size });
+  }
+  return found;
+}
+
 /**
  * Expansions run one at a time in commit order, in the background; each
  * CPU-heavy step (parsing and modelling the compressed stream) runs on a
@@ -294,6 +364,47 @@ export class ExpansionQueue {
       if (this.#closing.signal.aborted) throw new StrataError('Cancelled', 'the store closed before the expansion ran', { cause: error });
       throw error;
     });
+  }
+
+  /**
+   * Expands, one after another, the stored blobs no expansion has tried
+   * yet: those committed while the store did not expand layers, or whose
+   * queued expansion a restart dropped. Commits made meanwhile are queued
+   * between them.
+   */
+  async catchUp(options: CatchUpOptions = {}): Promise<CatchUpReport> {
+    const pending = await pendingBlobs(this.#core, this.#maxBytes, options.retry === true);
+    const report: CatchUpReport = { tried: pending.length, expanded: 0, plain: 0, skipped: 0, failed: 0, expandedBytes: 0 };
+    const progress: CatchUpProgress = { done: 0, total: pending.length, bytesDone: 0, bytesTotal: 0 };
+    for (const { size } of pending) progress.bytesTotal += size;
+    options.onProgress?.({ ...progress });
+    for (const { digest, size } of pending) {
+      options.signal?.throwIfAborted();
+      this.#closing.signal.throwIfAborted();
+      let result: ExpansionResult;
+      try {
+        result = await this.expand(digest);
+      } catch (error) {
+        if (this.#closing.signal.aborted) throw error;
+        if (!(error instanceof StrataError && error.code === 'NotFound')) report.failed++;
+        else report.skipped++;
+        progress.done++;
+        progress.bytesDone += size;
+        options.onProgress?.({ ...progress });
+        continue;
+      }
+      report[result.outcome]++;
+      if (result.outcome === 'expanded') report.expandedBytes += result.size;
+      progress.done++;
+      progress.bytesDone += size;
+      options.onProgress?.({ ...progress, result });
+    }
+    return report;
+  }
+
+  /** Runs a catch-up in the background (a store that expands layers does, on open); its end is not awaited. */
+  startCatchUp(): void {
+    this.catchUp().catch(() => {});
   }
 
   /** Queues a blob just committed; failures only mean it stays as it is. */

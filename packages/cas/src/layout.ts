@@ -59,6 +59,8 @@ export const DB_META = `v${FORMAT_VERSION}/meta`;
 export const DB_INGESTS = `v${FORMAT_VERSION}/ingests`;
 export const DB_LEASES = `v${FORMAT_VERSION}/leases`;
 export const DB_LEASE_RESOURCES = `v${FORMAT_VERSION}/lease-resources`;
+/** Blobs whose expansion was tried and left them as they were (digest -> ExpansionMark). */
+export const DB_EXPANSION_MARKS = `v${FORMAT_VERSION}/expansion-marks`;
 export const KEY_COUNTERS = 'counters';
 export const KEY_DURABLE = 'durable';
 

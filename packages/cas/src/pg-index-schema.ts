@@ -9,7 +9,8 @@
  *   ├── blobs                 digest ("sha256:<hex>") -> recipe (recipe.ts, as in LMDB)
  *   ├── ingests               ref -> a saved write (IngestCheckpoint, one column per field)
  *   ├── leases                id -> created_at, expires_at, labels
- *   └── lease_resources       (lease, resource) ; resource = "blob:<digest>" | "chunk:<hex>"
+ *   ├── lease_resources       (lease, resource) ; resource = "blob:<digest>" | "chunk:<hex>"
+ *   └── expansion_marks       digest -> version, outcome, reason, tried_at (blobs expansion left as they were)
  *
  * It mirrors the LMDB layout (layout.ts) table for database. Text keys
  * compare byte-wise (`COLLATE "C"`) so listings come in LMDB's order.
@@ -80,6 +81,19 @@ export const MIGRATIONS: readonly Migration[] = [
         lease text COLLATE "C" NOT NULL REFERENCES leases (id) ON DELETE CASCADE,
         resource text COLLATE "C" NOT NULL,
         PRIMARY KEY (lease, resource)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'expansion marks',
+    sql: `
+      CREATE TABLE expansion_marks (
+        digest text COLLATE "C" PRIMARY KEY REFERENCES blobs (digest) ON DELETE CASCADE,
+        version text NOT NULL,
+        outcome text NOT NULL,
+        reason text NOT NULL,
+        tried_at bigint NOT NULL
       );
     `,
   },

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { StrataError } from '@strata/errors';
 import { bigintsAsNumbers, postgresError, redactPostgresUrl } from '@strata/postgres';
-import type { BlobCommit, CommitChunk, EngineIndex, IngestCheckpoint, LeaseRecord, RecipeSwap, Relocations } from './index-db.ts';
+import type { BlobCommit, CommitChunk, EngineIndex, ExpansionMark, IngestCheckpoint, LeaseRecord, RecipeSwap, Relocations } from './index-db.ts';
 import { countUses } from './index-db.ts';
 import { emptyCounters, type ChunkEntry, type Counters } from './layout.ts';
 import type { DurablePoint } from './pack-writer.ts';
@@ -553,6 +553,29 @@ export class PgEngineIndex implements EngineIndex {
     });
   }
 
+  async getExpansionMark(digest: string): Promise<ExpansionMark | undefined> {
+    const rows = await this.#read<{ version: string; outcome: ExpansionMark['outcome']; reason: string; tried_at: number }>(
+      'getExpansionMark',
+      `SELECT version, outcome, reason, tried_at FROM ${this.#s}.expansion_marks WHERE digest = $1`,
+      [digest],
+    );
+    const row = rows[0];
+    return row && { version: row.version, outcome: row.outcome, reason: row.reason, triedAt: row.tried_at };
+  }
+
+  putExpansionMark(digest: string, mark: ExpansionMark): Promise<void> {
+    return this.#write(async (m) => {
+      // The blob row's lock orders this against a delete of the blob; a mark never outlives its blob.
+      await m.query(
+        `INSERT INTO ${this.#s}.expansion_marks (digest, version, outcome, reason, tried_at)
+         SELECT digest, $2, $3, $4, $5 FROM ${this.#s}.blobs WHERE digest = $1 FOR KEY SHARE
+         ON CONFLICT (digest) DO UPDATE SET version = EXCLUDED.version, outcome = EXCLUDED.outcome,
+           reason = EXCLUDED.reason, tried_at = EXCLUDED.tried_at`,
+        [digest, mark.version, mark.outcome, mark.reason, mark.triedAt],
+      );
+    });
+  }
+
   sweepChunks(digests: readonly Buffer[], keep: (hex: string) => boolean, onSweep: (hex: string) => void): Promise<number> {
     return this.#write(async (m) => {
       if (digests.length === 0) return 0;
@@ -667,7 +690,7 @@ export class PgEngineIndex implements EngineIndex {
     counters: Counters;
   }): Promise<void> {
     return this.#write(async (m) => {
-      await m.query(`TRUNCATE ${this.#s}.chunks, ${this.#s}.blobs`);
+      await m.query(`TRUNCATE ${this.#s}.chunks, ${this.#s}.blobs, ${this.#s}.expansion_marks`);
       let page: { digest: Buffer; entry: ChunkEntry }[] = [];
       for (const chunk of contents.chunks) {
         page.push(chunk);

@@ -222,4 +222,25 @@ export function runEngineIndexSuite(test: TestFn, name: string, open: () => Prom
     t.deepEqual((await collect(index.chunks())).map(({ digest, entry }) => [digest.toString('hex'), entry.refs]), [[digestOf('r').toString('hex'), 1]]);
     t.deepEqual(await index.counters(), counters);
   });
+
+  it('expansion marks are kept for indexed blobs only, replaced, and go with their blob or a rebuild', async (index, t) => {
+    const blob = chunked(['m1', 'm2']);
+    await index.commitBlob({ digest: 'sha256:m', recipe: blob.recipe, size: blob.size, chunks: blob.chunks, durable });
+    const mark = { version: 'v1', outcome: 'plain' as const, reason: 'no level reproduces it', triedAt: 1700000000000 };
+    await index.putExpansionMark('sha256:m', mark);
+    await index.putExpansionMark('sha256:absent', mark);
+    t.deepEqual(await index.getExpansionMark('sha256:m'), mark);
+    t.is(await index.getExpansionMark('sha256:absent'), undefined);
+    const newer = { ...mark, version: 'v2', outcome: 'skipped' as const, reason: 'not gzip or zstd' };
+    await index.putExpansionMark('sha256:m', newer);
+    t.deepEqual(await index.getExpansionMark('sha256:m'), newer);
+    t.true(await index.deleteBlob('sha256:m', durable));
+    t.is(await index.getExpansionMark('sha256:m'), undefined);
+    // A blob committed again under the same digest starts unmarked.
+    await index.commitBlob({ digest: 'sha256:m', recipe: blob.recipe, size: blob.size, chunks: blob.chunks, durable });
+    t.is(await index.getExpansionMark('sha256:m'), undefined);
+    await index.putExpansionMark('sha256:m', mark);
+    await index.replaceAll({ chunks: [], blobs: [{ digest: 'sha256:m', recipe: blob.recipe }], counters: await index.counters() });
+    t.is(await index.getExpansionMark('sha256:m'), undefined);
+  });
 }

@@ -2,7 +2,8 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isNotFound } from '@strata/errors';
-import { openStore, readBytes, writeBlob, type Engine } from '@strata/cas';
+import { expandLayer, openStore, readBytes, writeBlob, type Engine } from '@strata/cas';
+import { gzipSync } from 'node:zlib';
 import { filesUnder, gnuTar, producers, zstdOneShot } from './fixtures/layers.ts';
 import { sha256, tempDir } from './support.ts';
 
@@ -125,6 +126,48 @@ test('a layer no codec reproduces stays plain and reads exact', async (t) => {
   t.is((await engine.expandBlob(plainTar)).outcome, 'skipped');
   t.is((await engine.stats()).expandedBlobs, 0);
   t.true(isNotFound(await t.throwsAsync(engine.expandBlob(sha256(Buffer.from('absent'))))));
+});
+
+test('layers stored while expansion was off are caught up: on open with expansion, or by expandPending; each outcome is tried once', async (t) => {
+  const dir = await tempDir(t);
+  const tar = gnuTar('/usr/share/doc', filesUnder('/usr/share/doc', 600_000));
+  const gzipped = gzipSync(tar, { level: 6 });
+  const odd = zstdOneShot(tar, { compressionLevel: 5, windowLog: 11, checksumFlag: true });
+  let engine = await openStore(dir);
+  const [layer, unreproduced, plainTar] = [await put(engine, gzipped), await put(engine, odd), await put(engine, tar)];
+  await engine.expansionIdle();
+  t.is((await engine.stats()).expandedBlobs, 0);
+  const report = await engine.expandPending();
+  t.like(report, { tried: 3, expanded: 1, plain: 1, skipped: 1, failed: 0, expandedBytes: gzipped.length });
+  // The layers expansion left as they were are remembered: nothing is tried again.
+  t.like(await engine.expandPending(), { tried: 0, expanded: 0 });
+  const progress: number[] = [];
+  t.like(await engine.expandPending({ retry: true, onProgress: ({ done }) => progress.push(done) }), { tried: 2, plain: 1, skipped: 1 });
+  t.deepEqual(progress, [0, 1, 2]);
+  // A layer stored while expansion was off is expanded when the store next opens with it on.
+  const later = gzipSync(Buffer.concat([tar, Buffer.alloc(10_240)]), { level: 9 });
+  const laterDigest = await put(engine, later);
+  await engine.close();
+  engine = await openStore(dir, { expandLayers: true });
+  t.teardown(() => engine.close());
+  const deadline = Date.now() + 120_000;
+  while (((await engine.stats()).expandedBlobs ?? 0) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.is((await engine.stats()).expandedBlobs, 2);
+  await engine.expansionIdle();
+  t.like(await engine.expandPending(), { tried: 0 });
+  for (const [digest, bytes] of [[layer, gzipped], [unreproduced, odd], [plainTar, tar], [laterDigest, later]] as const) {
+    t.true((await readBytes(engine, digest, Infinity)).equals(bytes));
+  }
+  t.true((await engine.fsck()).ok);
+});
+
+test('a layer whose plaintext would exceed the bound stays compressed (a compression bomb cannot exhaust memory)', (t) => {
+  const zeros = Buffer.alloc(8 << 20);
+  for (const bytes of [gzipSync(zeros, { level: 9 }), zstdOneShot(zeros, { compressionLevel: 19, checksumFlag: true })]) {
+    const bounded = expandLayer(bytes, { maxPlainBytes: 1 << 20 });
+    t.true('reason' in bounded);
+    t.true('expansion' in expandLayer(bytes, { maxPlainBytes: 8 << 20 }));
+  }
 });
 
 test('expansion makes the compressed chunks garbage; gc reclaims them; fsck, rebuild, reopen and delete handle expanded recipes', async (t) => {

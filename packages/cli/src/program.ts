@@ -4,6 +4,7 @@ import { registerAnalyze } from './commands/analyze.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerCas } from './commands/cas.ts';
 import { registerCat } from './commands/cat.ts';
+import { registerExpand } from './commands/expand.ts';
 import { registerFsck } from './commands/fsck.ts';
 import { registerGc } from './commands/gc.ts';
 import { registerIngest } from './commands/ingest.ts';
@@ -19,6 +20,7 @@ const COMMANDS: readonly ((program: Command, context: CliContext) => void)[] = [
   registerStats,
   registerFsck,
   registerGc,
+  registerExpand,
   registerCas,
   registerServe,
   registerUser,

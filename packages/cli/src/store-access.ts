@@ -31,14 +31,15 @@ export function withDataOption(command: Command): Command {
  * How a command uses the store: `write` creates it when missing and
  * compresses on every core; `read` needs an existing store (NotFound
  * otherwise, rather than an empty store made just to be read) and starts no
- * compression threads.
+ * compression threads; `update` needs an existing store and compresses on
+ * every core.
  */
-export type StoreMode = 'read' | 'write';
+export type StoreMode = 'read' | 'write' | 'update';
 
 /** Opens the engine of a data directory, runs `work` on it, and closes it. `metadata` reaches its index in PostgreSQL. */
 export async function withStore<T>(dataDir: string, mode: StoreMode, work: (engine: Engine) => Promise<T>, metadata?: string): Promise<T> {
   const dir = engineDir(dataDir);
-  if (mode === 'read' && !(await isDirectory(dir))) {
+  if (mode !== 'write' && !(await isDirectory(dir))) {
     throw new StrataError('NotFound', `no strata store in ${dataDir} (${dir} does not exist)`, {
       details: { dataDir },
     });

@@ -39,7 +39,7 @@ export function registerCas(program: Command, context: CliContext): void {
     .option('--insecure', 'allow plaintext on an address other hosts can reach')
     .option('--auth-token-file <file>', 'require a bearer token from FILE (one per line, # comments) on every call but health checks')
     .option('--grace-ms <n>', 'how long calls in flight may finish after a stop signal', parseByteCount, 10_000)
-    .option('--expand-layers', 'expand gzip and zstd layers after commit so they dedup by their files (served back bit-exact)')
+    .option('--expand-layers', 'expand gzip and zstd layers after commit so they dedup by their files (served back bit-exact); layers stored before are caught up in the background')
     .addOption(
       new Option(
         '--metadata <url>',

@@ -48,7 +48,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
     .option('--auth <file>', 'require sign-in: users and per-repository access rules from FILE (see `strata user add`); SIGHUP reads it again')
     .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)')
-    .option('--expand-layers', 'expand gzip and zstd layers after push so they dedup by their files (served back bit-exact)')
+    .option('--expand-layers', 'expand gzip and zstd layers after push so they dedup by their files (served back bit-exact); layers stored before are caught up in the background')
     .addOption(
       new Option(
         '--metadata <url>',

@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import type { CatchUpReport, ExpansionResult, GcReport } from '@strata/cas';
+import type { CliContext } from '../context.ts';
+import { humanBytes } from '../format.ts';
+import { startProgress } from '../progress.ts';
+import { withDataOption, withIndexOption, withStore, type DataOptions } from '../store-access.ts';
+
+interface ExpandCommandOptions extends DataOptions {
+  metadata?: string;
+  retry?: boolean;
+  collect?: boolean;
+  json?: boolean;
+}
+
+interface ExpandReport extends CatchUpReport {
+  /** What became of each blob tried, in the order tried. */
+  results: ExpansionResult[];
+  storedBytesBefore: number;
+  storedBytesAfter: number;
+  gc?: GcReport;
+}
+
+export function registerExpand(program: Command, context: CliContext): void {
+  withIndexOption(withDataOption(
+    program
+      .command('expand')
+      .summary('expand stored compressed layers now')
+      .description(
+        'Expand the gzip and zstd layers of a data directory that no expansion has tried yet (layers stored while expansion was off), or the blobs given by digest: each is kept expanded only if it rebuilds bit for bit. Layers an earlier try left compressed are skipped unless --retry. The replaced compressed chunks become garbage; --collect reclaims them at the end. No `strata serve` or `strata cas` may be using the directory (a server started with --expand-layers catches up by itself).',
+      )
+      .argument('[digest...]', 'expand these blobs (sha256:<hex>) instead of every untried layer'),
+  ))
+    .option('--retry', 'also try layers an earlier expansion left compressed')
+    .option('--collect', 'collect garbage afterwards: sweep the replaced chunks and compact their packs')
+    .option('--json', 'print the report as one JSON object')
+    .action((digests: string[], options: ExpandCommandOptions) => expand(digests, options, context));
+}
+
+async function expand(digests: string[], options: ExpandCommandOptions, context: CliContext): Promise<void> {
+  const report = await withStore(
+    options.data,
+    'update',
+    async (engine): Promise<ExpandReport> => {
+      const storedBytesBefore = (await engine.stats()).storedBytes;
+      const progress = startProgress('bytes', 'expand');
+      let caughtUp: CatchUpReport;
+      const results: ExpansionResult[] = [];
+      try {
+        if (digests.length > 0) {
+          caughtUp = { tried: digests.length, expanded: 0, plain: 0, skipped: 0, failed: 0, expandedBytes: 0 };
+          for (const [i, digest] of digests.entries()) {
+            context.signal.throwIfAborted();
+            const result = await engine.expandBlob(digest);
+            results.push(result);
+            caughtUp[result.outcome]++;
+            if (result.outcome === 'expanded') caughtUp.expandedBytes += result.size;
+            progress.update(i + 1, digests.length);
+            if (!options.json) progress.print(resultLine(result));
+          }
+        } else {
+          caughtUp = await engine.expandPending({
+            retry: options.retry === true,
+            signal: context.signal,
+            onProgress: ({ bytesDone, bytesTotal, result }) => {
+              progress.update(bytesDone, bytesTotal);
+              if (result === undefined) return;
+              results.push(result);
+              if (!options.json) progress.print(resultLine(result));
+            },
+          });
+        }
+      } finally {
+        progress.stop();
+      }
+      const gc = options.collect ? await engine.collectGarbage({ signal: context.signal }) : undefined;
+      const storedBytesAfter = (await engine.stats()).storedBytes;
+      return { ...caughtUp, results, storedBytesBefore, storedBytesAfter, ...(gc ? { gc } : {}) };
+    },
+    options.metadata,
+  );
+  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : summary(report));
+}
+
+function resultLine(result: ExpansionResult): string {
+  const what = result.outcome === 'expanded'
+    ? `expanded ${result.codec} ${humanBytes(result.size)} -> ${humanBytes(result.plainSize ?? 0)} plaintext, ${result.newChunks ?? 0} of ${result.chunks ?? 0} chunks new, ${result.correctionBytes ?? 0} correction bytes`
+    : `${result.outcome}: ${result.reason ?? ''}`;
+  return `${result.digest} ${what}`;
+}
+
+function summary(report: ExpandReport): string {
+  const lines = [
+    `tried ${report.tried} blobs: ${report.expanded} expanded (${humanBytes(report.expandedBytes)}), ${report.plain} kept compressed, ${report.skipped} skipped, ${report.failed} failed`,
+    `stored ${humanBytes(report.storedBytesBefore)} -> ${humanBytes(report.storedBytesAfter)}`,
+  ];
+  if (report.gc) lines.push(`collected: ${report.gc.chunksSwept} chunks swept, ${report.gc.packsCompacted} packs compacted, ${humanBytes(report.gc.bytesReclaimed)} reclaimed`);
+  else if (report.expanded > 0) lines.push('the replaced compressed chunks are garbage now: run again with --collect, or `strata gc`, to reclaim them');
+  return lines.map((line) => `${line}\n`).join('');
+}
