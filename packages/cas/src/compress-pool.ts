@@ -41,8 +41,9 @@ export class CompressPool {
         : undefined;
   }
 
-  async compress(chunks: readonly Uint8Array[]): Promise<StoredChunk[]> {
-    if (!this.#piscina) return chunks.map((chunk) => encodeChunk(chunk, this.#level));
+  /** Compresses at the store's level, or at `level` (background work that can afford a slower, smaller encoding). */
+  async compress(chunks: readonly Uint8Array[], level = this.#level): Promise<StoredChunk[]> {
+    if (!this.#piscina) return chunks.map((chunk) => encodeChunk(chunk, level));
     const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
     const packed = new Uint8Array(total);
     let at = 0;
@@ -50,7 +51,7 @@ export class CompressPool {
       packed.set(chunk, at);
       at += chunk.byteLength;
     }
-    const task: CompressTask = { buffer: packed.buffer, lengths: chunks.map((c) => c.byteLength), level: this.#level };
+    const task: CompressTask = { buffer: packed.buffer, lengths: chunks.map((c) => c.byteLength), level };
     const result = (await this.#piscina.run(task, { transferList: [packed.buffer] })) as Uint8Array;
     const output = Buffer.from(result.buffer, result.byteOffset, result.byteLength);
     const count = output.readUInt32LE(0);

@@ -49,7 +49,7 @@ import { replayPackTail, type ReplayReport } from './replay.ts';
 import { decodeRecipe, RecipeKind, type Recipe } from './recipe.ts';
 import { rebuildIndex, type RebuildReport } from './rebuild-index.ts';
 import { StoreLock } from './store-lock.ts';
-import { DEFAULT_EXPAND_MAX_BYTES, ExpansionQueue, type CatchUpOptions, type CatchUpReport, type ExpansionResult } from './layer-expansion.ts';
+import { DEFAULT_EXPAND_MAX_BYTES, DEFAULT_EXPAND_ZSTD_LEVEL, ExpansionQueue, type CatchUpOptions, type CatchUpReport, type ExpansionResult } from './layer-expansion.ts';
 import { loadOrCreateFormat } from './store-format.ts';
 
 export interface EngineOptions {
@@ -85,6 +85,8 @@ export interface EngineOptions {
   packs?: PackLocation | string;
   /** Layers above this size are never expanded (expansion holds a layer and its plaintext in memory); 512 MiB by default. */
   expandMaxBytes?: number;
+  /** zstd level of the chunks layer expansion stores (in the background); 15 by default. */
+  expandZstdLevel?: number;
   /**
    * Where the index (chunks, recipes, refcounts, leases, saved writes) is:
    * LMDB in the data directory by default, or PostgreSQL given
@@ -127,6 +129,10 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     const settingsRequest: Partial<EngineSettings> = {};
     if (options.chunker) settingsRequest.chunker = options.chunker as ChunkerOptions;
     if (options.zstdLevel !== undefined) settingsRequest.zstdLevel = options.zstdLevel;
+    const expandLevel = options.expandZstdLevel;
+    if (expandLevel !== undefined && !(Number.isInteger(expandLevel) && expandLevel >= -7 && expandLevel <= 22)) {
+      throw new StrataError('InvalidArgument', `expandZstdLevel must be an integer from -7 to 22, not ${expandLevel}`);
+    }
     if (options.inlineMaxBytes !== undefined) settingsRequest.inlineMaxBytes = options.inlineMaxBytes;
     const settings = await loadOrCreateFormat(dir, settingsRequest);
     const packs = await openPackStore(dir, typeof options.packs === 'string' ? parsePackLocation(options.packs) : options.packs);
@@ -161,6 +167,7 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     };
     expansion = new ExpansionQueue(core, {
       maxBytes: options.expandMaxBytes ?? DEFAULT_EXPAND_MAX_BYTES,
+      zstdLevel: options.expandZstdLevel ?? DEFAULT_EXPAND_ZSTD_LEVEL,
       useWorker: options.compressThreads !== 0,
     });
     // Layers committed while expansion was off, or queued when the store last closed, are expanded now.

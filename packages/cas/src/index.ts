@@ -2,7 +2,7 @@ export * from './content-store.ts';
 export { writeBlob, readBytes, inPiecesOf, WRITE_PIECE_BYTES, type WriteBlobOptions } from './write-blob.ts';
 export { openStore, Engine, type EngineOptions, type OpenReport, DEFAULT_TARGET_PACK_BYTES, DEFAULT_LEASE_TTL_MS } from './engine.ts';
 export type { EngineSettings } from './engine-core.ts';
-export { DEFAULT_EXPAND_MAX_BYTES, expanderVersion, type CatchUpProgress, type CatchUpReport, type CatchUpOptions, type ExpansionResult } from './layer-expansion.ts';
+export { DEFAULT_EXPAND_MAX_BYTES, DEFAULT_EXPAND_ZSTD_LEVEL, expanderVersion, type CatchUpProgress, type CatchUpReport, type CatchUpOptions, type ExpansionResult } from './layer-expansion.ts';
 export type { ExpansionMark } from './index-db.ts';
 export { expandLayer, DEFAULT_EXPAND_MAX_PLAIN_BYTES, type ExpandAttempt } from './layer-codecs.ts';
 export type { RebuildReport } from './rebuild-index.ts';

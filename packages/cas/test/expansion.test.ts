@@ -1,7 +1,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { isNotFound } from '@strata/errors';
+import { isInvalidArgument, isNotFound } from '@strata/errors';
 import { expandLayer, openStore, readBytes, writeBlob, type Engine } from '@strata/cas';
 import { gzipSync } from 'node:zlib';
 import { filesUnder, gnuTar, producers, zstdOneShot } from './fixtures/layers.ts';
@@ -159,6 +159,23 @@ test('layers stored while expansion was off are caught up: on open with expansio
     t.true((await readBytes(engine, digest, Infinity)).equals(bytes));
   }
   t.true((await engine.fsck()).ok);
+});
+
+test('expansion stores its chunks at expandZstdLevel; a level out of range is refused', async (t) => {
+  const tar = gnuTar('/usr/lib/python3', filesUnder('/usr/lib/python3', 1_500_000, 50));
+  const layer = gzipSync(tar, { level: 6 });
+  const stored: number[] = [];
+  for (const level of [1, 19]) {
+    const engine = await openStore(await tempDir(t), { expandZstdLevel: level });
+    const digest = await put(engine, layer);
+    const before = (await engine.stats()).storedBytes;
+    t.is((await engine.expandBlob(digest)).outcome, 'expanded');
+    stored.push((await engine.stats()).storedBytes - before);
+    t.true((await readBytes(engine, digest, Infinity)).equals(layer));
+    await engine.close();
+  }
+  t.true(stored[1]! < stored[0]!, String(stored));
+  t.true(isInvalidArgument(await t.throwsAsync(openStore(await tempDir(t), { expandZstdLevel: 23 }))));
 });
 
 test('a layer whose plaintext would exceed the bound stays compressed (a compression bomb cannot exhaust memory)', (t) => {
