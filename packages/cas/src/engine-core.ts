@@ -7,6 +7,7 @@ import type { EngineIndex } from './index-db.ts';
 import type { PackStore } from './pack-store.ts';
 import type { PackWriter } from './pack-writer.ts';
 import type { PendingChunks } from './pending-chunks.ts';
+import type { RebuildThreads } from './rebuild-threads.ts';
 import type { UnindexedAppends } from './unindexed-appends.ts';
 
 /** The parts of an open engine that its ingest, read and admin paths share. */
@@ -15,6 +16,8 @@ export interface EngineCore {
   readonly packs: PackStore;
   readonly packWriter: PackWriter;
   readonly pool: CompressPool;
+  /** Threads that rebuild expanded gzip layers for reads. */
+  readonly rebuilds: RebuildThreads;
   readonly pending: PendingChunks;
   /** Indexed chunks that writes in progress rely on (garbage collection keeps them). */
   readonly pins: ChunkPins;

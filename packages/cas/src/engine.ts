@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { canonicalDigest } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 import type { ChunkerOptions } from '@strata/chunker';
@@ -40,6 +41,7 @@ import type { PackStore } from './pack-store.ts';
 import { openPackStore, parsePackLocation, type PackLocation } from './pack-location.ts';
 import { PackWriter, sealPack, type DurablePoint } from './pack-writer.ts';
 import { PendingChunks } from './pending-chunks.ts';
+import { RebuildThreads } from './rebuild-threads.ts';
 import { BlobLocks } from './blob-locks.ts';
 import { ChunkPins } from './chunk-pins.ts';
 import { collectGarbage } from './garbage-collection.ts';
@@ -156,6 +158,7 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
       packs,
       packWriter,
       pool,
+      rebuilds: new RebuildThreads(options.compressThreads ?? availableParallelism()),
       pending: new PendingChunks(),
       pins: new ChunkPins(),
       blobLocks: new BlobLocks(),
@@ -573,6 +576,7 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
       const { packWriter, pool, packs, index } = this.#core;
       await packWriter.close().catch(() => {});
       await pool.close();
+      await this.#core.rebuilds.close();
       await packs.close();
       await index.close();
       await this.#lock.release();

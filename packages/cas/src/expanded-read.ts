@@ -9,6 +9,7 @@
  */
 import { Digester, parseDigest } from '@strata/digest';
 import { StrataError } from '@strata/errors';
+import type { RebuildPool } from '@strata/redeflate';
 import { layerRebuild, needsLibraryCheck, restartFor, type LayerEncoding } from './layer-codecs.ts';
 import type { ExpandedLayer } from './recipe.ts';
 
@@ -18,6 +19,8 @@ export interface PlaintextSource {
   plaintext(offset: number, length: number): AsyncIterable<Buffer>;
   /** One chunk's verified bytes. */
   chunk(digest: Buffer): Promise<Buffer>;
+  /** Threads that rebuild gzip segments in parallel (undefined: the calling thread). */
+  pool?: RebuildPool;
 }
 
 /** The corrections stream, joined from its chunks. */
@@ -48,7 +51,7 @@ export async function* expandedBytes(
     return;
   }
   const end = offset + length;
-  const rebuild = layerRebuild(encoding, restartFor(layer.restarts, offset));
+  const rebuild = layerRebuild(encoding, restartFor(layer.restarts, offset), source.pool);
   let position = rebuild.outputStart;
   const plaintext = source.plaintext(rebuild.plaintextStart, layer.plainSize - rebuild.plaintextStart);
   for await (const out of rebuild.encode(plaintext)) {

@@ -5,7 +5,7 @@
  * libzstd build strata links (zstd-napi) at the level and frame flags that
  * were found to reproduce the layer when it was expanded.
  */
-import { expandVerified, GzipRebuilder, isGzip } from '@strata/redeflate';
+import { expandVerified, GzipRebuilder, isGzip, type RebuildPool } from '@strata/redeflate';
 import { StrataError } from '@strata/errors';
 import { Decompressor } from 'zstd-napi';
 import { createRequire } from 'node:module';
@@ -279,7 +279,12 @@ export interface LayerRebuild {
   encode(plaintext: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array>;
 }
 
-export function layerRebuild(encoding: LayerEncoding, from: ExpandedRestart | undefined): LayerRebuild {
+/**
+ * How a layer is rebuilt from `from` (the start when undefined). A gzip
+ * layer's segments are rebuilt on `pool`'s threads when one is given, on
+ * the calling thread otherwise; the bytes are the same.
+ */
+export function layerRebuild(encoding: LayerEncoding, from: ExpandedRestart | undefined, pool?: RebuildPool): LayerRebuild {
   if (encoding.codec === LayerCodec.Gzip) {
     let rebuilder: GzipRebuilder;
     try {
@@ -287,17 +292,14 @@ export function layerRebuild(encoding: LayerEncoding, from: ExpandedRestart | un
     } catch (error) {
       throw new StrataError('DataLoss', 'corrections of an expanded layer are damaged', { cause: error });
     }
+    const segments = (plaintext: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> =>
+      pool ? pool.rebuildGzipStream(plaintext, encoding.corrections, from && { member: from.member, segment: from.segment }) : onThisThread(rebuilder, plaintext);
     return {
       plaintextStart: rebuilder.plaintextStart,
       outputStart: rebuilder.outputStart,
       async *encode(plaintext) {
         try {
-          for await (const piece of plaintext) {
-            const out = rebuilder.push(piece);
-            if (out.length > 0) yield out;
-          }
-          const tail = rebuilder.finish();
-          if (tail.length > 0) yield tail;
+          yield* segments(plaintext);
         } catch (error) {
           if (error instanceof StrataError && error.code !== 'InvalidArgument') throw error;
           throw new StrataError('DataLoss', 'an expanded layer does not rebuild from its chunks', { cause: error });
@@ -323,6 +325,15 @@ export function layerRebuild(encoding: LayerEncoding, from: ExpandedRestart | un
       yield* drive(cctx, out, new Uint8Array(), zstd.EndDirective.end);
     },
   };
+}
+
+async function* onThisThread(rebuilder: GzipRebuilder, plaintext: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const piece of plaintext) {
+    const out = rebuilder.push(piece);
+    if (out.length > 0) yield out;
+  }
+  const tail = rebuilder.finish();
+  if (tail.length > 0) yield tail;
 }
 
 /** Whether re-encoding depends on a library whose output may have changed since the layer was expanded. */

@@ -50,6 +50,7 @@ export function readRecipe(
         if (!entry) throw missingChunk(digest, chunk);
         return readChunk(core, chunk, entry);
       },
+      pool: core.rebuilds.pool,
     };
     return Readable.from(expandedBytes(digest, recipe.size, recipe.layer, offset, length, source), { objectMode: false });
   }
