@@ -5,7 +5,7 @@
  * libzstd build strata links (zstd-napi) at the level and frame flags that
  * were found to reproduce the layer when it was expanded.
  */
-import { expandVerified, GzipRebuilder, isGzip, type RebuildPool } from '@strata/redeflate';
+import { expandGzip, expandVerified, GzipRebuilder, isGzip, type RebuildPool } from '@strata/redeflate';
 import { StrataError } from '@strata/errors';
 import { Decompressor } from 'zstd-napi';
 import { createRequire } from 'node:module';
@@ -57,6 +57,12 @@ export interface ExpandLayerOptions {
   zstdSearchMs?: number;
   /** Layers whose plaintext is larger stay as they are (it is held in memory); DEFAULT_EXPAND_MAX_PLAIN_BYTES by default. */
   maxPlainBytes?: number;
+  /**
+   * Rebuild a gzip layer once in memory and keep the expansion only if it
+   * matches (default). The engine turns this off: it rebuilds every layer
+   * from the stored chunks and checks the digest before using it anyway.
+   */
+  verify?: boolean;
 }
 
 /**
@@ -87,7 +93,7 @@ export function expandLayer(bytes: Uint8Array, options: ExpandLayerOptions = {})
   if (codec === undefined) return { reason: 'not gzip or zstd' };
   const maxPlainBytes = options.maxPlainBytes ?? DEFAULT_EXPAND_MAX_PLAIN_BYTES;
   if (plaintextExceeds(codec, bytes, maxPlainBytes)) return { reason: `plaintext larger than ${maxPlainBytes} bytes` };
-  if (codec === LayerCodec.Gzip) return expandGzipLayer(bytes);
+  if (codec === LayerCodec.Gzip) return expandGzipLayer(bytes, options.verify ?? true);
   return expandZstdLayer(bytes, options.zstdSearchMs ?? DEFAULT_ZSTD_SEARCH_MS);
 }
 
@@ -130,10 +136,10 @@ function plaintextExceeds(codec: LayerCodecId, bytes: Uint8Array, limit: number)
   }
 }
 
-function expandGzipLayer(bytes: Uint8Array): ExpandAttempt {
+function expandGzipLayer(bytes: Uint8Array, verify: boolean): ExpandAttempt {
   let expansion;
   try {
-    expansion = expandVerified(bytes);
+    expansion = verify ? expandVerified(bytes) : expandGzip(bytes);
   } catch (error) {
     return { reason: `gzip does not parse: ${(error as Error).message}` };
   }

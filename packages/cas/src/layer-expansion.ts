@@ -439,7 +439,7 @@ export class ExpansionQueue {
   }
 
   async #expandBytes(bytes: Uint8Array): Promise<ExpandAttempt> {
-    if (!this.#piscina) return expandLayer(bytes);
+    if (!this.#piscina) return expandLayer(bytes, { verify: false });
     const copy = bytes.buffer.byteLength === bytes.byteLength ? bytes : Uint8Array.prototype.slice.call(bytes);
     return (await this.#piscina.run(copy, { transferList: [copy.buffer as ArrayBuffer], signal: this.#closing.signal })) as ExpandAttempt;
   }
