@@ -8,6 +8,7 @@ interface DedupFigure {
   reason?: string;
   storedBytes?: number;
   inputBytes?: number;
+  details?: { storage?: { packBytes: number; indexBytes: number } };
 }
 
 test('dedup --quick stores the corpus in strata and in every peer and compares stored bytes', async (t) => {
@@ -20,5 +21,9 @@ test('dedup --quick stores the corpus in strata and in every peer and compares s
     t.true(figure!.storedBytes! > 0 && figure!.inputBytes! > 0, `${tool} stored bytes`);
   }
   t.true(figures.some((figure) => figure.tool === 'strata' && figure.input === 'uncompressed tars'));
+  for (const figure of figures.filter((candidate) => candidate.tool === 'strata' && candidate.available)) {
+    const storage = figure.details?.storage;
+    t.true(storage !== undefined && storage.packBytes > 0 && storage.indexBytes > 0, 'strata figures say how much is packs and how much index');
+  }
   t.true(result.json.comparisons.some((comparison) => comparison.measurement === 'stored bytes' && comparison.unit === 'bytes'));
 });

@@ -178,6 +178,7 @@ async function measureRegistry(
     // strata's hot cache holds copies of served blobs that it may drop at any time: not storage.
     const cache = kind === strataRegistry ? await diskUsage([join(data, 'cas', 'cache')]).catch(() => undefined) : undefined;
     const storedBytes = usage.storedBytes - (cache?.storedBytes ?? 0);
+    const storage = kind === strataRegistry ? await strataStorage(join(data, 'cas')) : undefined;
     return {
       ...base,
       available: true,
@@ -185,7 +186,7 @@ async function measureRegistry(
       storedBytes,
       seconds,
       megabytesPerSecond: megabytesPerSecond(pushedBytes, seconds),
-      details: { files: usage.files, ...(cache ? { hotCacheBytesNotCounted: cache.storedBytes } : {}), ...(settled ? { settled } : {}) },
+      details: { files: usage.files, ...(storage ? { storage } : {}), ...(cache ? { hotCacheBytesNotCounted: cache.storedBytes } : {}), ...(settled ? { settled } : {}) },
     };
   } catch (error) {
     if (context.signal.aborted) throw error;
@@ -211,6 +212,7 @@ async function measureEngineOnTars(corpus: Corpus, tarBytes: number, context: Su
       ),
     );
     const stats = await engine.stats();
+    const storage = await strataStorage(join(dir, 'store'));
     return {
       tool: 'strata',
       input: 'uncompressed tars',
@@ -220,11 +222,21 @@ async function measureEngineOnTars(corpus: Corpus, tarBytes: number, context: Su
       seconds,
       megabytesPerSecond: megabytesPerSecond(tarBytes, seconds),
       settings: 'engine in-process, each unique layer tar one blob (what layer expansion stores)',
-      details: { chunks: stats.chunks, blobs: stats.blobs, dedupRatio: stats.dedupRatio },
+      details: { chunks: stats.chunks, blobs: stats.blobs, dedupRatio: stats.dedupRatio, storage },
     };
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * Where a cas data directory's bytes are: packs, and the LMDB index, whose
+ * file keeps every page it ever grew to (pages a long read transaction held
+ * while writes went on stay in it as free pages).
+ */
+async function strataStorage(casDir: string): Promise<{ packBytes: number; indexBytes: number }> {
+  const [packs, index] = await Promise.all([diskUsage([join(casDir, 'packs')]), diskUsage([join(casDir, 'index')])]);
+  return { packBytes: packs.storedBytes, indexBytes: index.storedBytes };
 }
 
 /** Every image's layers as tars, `IMAGE/NN.tar`, hard links to the corpus's files. */
