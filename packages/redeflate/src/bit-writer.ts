@@ -60,6 +60,11 @@ export class BitWriter {
     }
   }
 
+  /** Makes room for `extra` more bytes, so that callers may write `buffer` directly. */
+  reserve(extra: number): void {
+    if (this.length + extra > this.buffer.length) this.grow(extra);
+  }
+
   /** Removes and returns the complete bytes written so far. */
   take(): Uint8Array {
     const out = this.buffer.slice(0, this.length);

@@ -60,28 +60,72 @@ export function writeTokens(tokens: TokenBuffer, codes: BlockCodes | null, out: 
     reversedCodes(distanceLengths, 32, distanceCodes);
   }
   const { lengths, values, count } = tokens;
+  // A token takes at most 48 bits: room for all of them lets the loop write bytes unchecked,
+  // from a local bit buffer that never holds more than 27 bits.
+  out.reserve(count * 6 + 4);
+  const buffer = out.buffer;
+  let at = out.length;
+  let held = out.bitBuffer;
+  let heldCount = out.bitCount;
   for (let i = 0; i < count; i++) {
     const length = lengths[i]!;
     const value = values[i]!;
     if (length === 0) {
       const bits = literalLengths[value]!;
-      if (bits === 0) throw damaged('literal has no code in its block');
-      out.bits(literalCodes[value]!, bits);
-      continue;
+      if (bits === 0) {
+        out.length = at;
+        out.bitBuffer = held;
+        out.bitCount = heldCount;
+        throw damaged('literal has no code in its block');
+      }
+      held |= literalCodes[value]! << heldCount;
+      heldCount += bits;
+    } else {
+      const code = length === LENGTH_258_VIA_284 ? 27 : LENGTH_CODE[length]!;
+      const symbol = 257 + code;
+      const bits = literalLengths[symbol]!;
+      const distanceCode = DIST_CODE[value]!;
+      const distanceBits = distanceLengths[distanceCode]!;
+      if (bits === 0 || distanceBits === 0) {
+        out.length = at;
+        out.bitBuffer = held;
+        out.bitCount = heldCount;
+        throw damaged('match has no code in its block');
+      }
+      held |= literalCodes[symbol]! << heldCount;
+      heldCount += bits;
+      const extra = LENGTH_EXTRA[code]!;
+      if (extra !== 0) {
+        held |= ((length === LENGTH_258_VIA_284 ? 258 : length) - LENGTH_BASE[code]!) << heldCount;
+        heldCount += extra;
+      }
+      while (heldCount >= 8) {
+        buffer[at++] = held;
+        held >>>= 8;
+        heldCount -= 8;
+      }
+      held |= distanceCodes[distanceCode]! << heldCount;
+      heldCount += distanceBits;
+      const distanceExtra = DIST_EXTRA[distanceCode]!;
+      if (distanceExtra !== 0) {
+        while (heldCount >= 8) {
+          buffer[at++] = held;
+          held >>>= 8;
+          heldCount -= 8;
+        }
+        held |= (value - DIST_BASE[distanceCode]!) << heldCount;
+        heldCount += distanceExtra;
+      }
     }
-    const code = length === LENGTH_258_VIA_284 ? 27 : LENGTH_CODE[length]!;
-    const symbol = 257 + code;
-    const bits = literalLengths[symbol]!;
-    const distanceCode = DIST_CODE[value]!;
-    const distanceBits = distanceLengths[distanceCode]!;
-    if (bits === 0 || distanceBits === 0) throw damaged('match has no code in its block');
-    out.bits(literalCodes[symbol]!, bits);
-    const extra = LENGTH_EXTRA[code]!;
-    if (extra !== 0) out.bits((length === LENGTH_258_VIA_284 ? 258 : length) - LENGTH_BASE[code]!, extra);
-    out.bits(distanceCodes[distanceCode]!, distanceBits);
-    const distanceExtra = DIST_EXTRA[distanceCode]!;
-    if (distanceExtra !== 0) out.bits(value - DIST_BASE[distanceCode]!, distanceExtra);
+    while (heldCount >= 8) {
+      buffer[at++] = held;
+      held >>>= 8;
+      heldCount -= 8;
+    }
   }
+  out.length = at;
+  out.bitBuffer = held;
+  out.bitCount = heldCount;
   const endBits = literalLengths[END_OF_BLOCK]!;
   if (endBits === 0) throw damaged('block has no end-of-block code');
   out.bits(literalCodes[END_OF_BLOCK]!, endBits);

@@ -48,6 +48,19 @@ const LINK4_MASK = LINK4_SIZE - 1;
 /** Knuth's multiplicative hash constant (2^32 / golden ratio). */
 const HASH4_MULTIPLIER = 0x9e3779b1 | 0;
 const PREV_MASK = PREV_SIZE - 1;
+/** Key length of the third set of chains. */
+const LONG_KEY = 8;
+const HASH8_BITS = 15;
+/** An odd constant that spreads the second word of an 8-byte key (xxHash's second 32-bit prime). */
+const HASH8_MULTIPLIER = 0x85ebca77 | 0;
+/** zlib chain budgets from which the 4-byte and the 8-byte chains are kept. */
+const WORD_CHAIN_MIN = 16;
+const LONG_CHAIN_MIN = 1024;
+
+function longHash(low: number, high: number): number {
+  return Math.imul(low ^ Math.imul(high, HASH8_MULTIPLIER), HASH4_MULTIPLIER) >>> (32 - HASH8_BITS);
+}
+
 const TOO_FAR = 4096;
 /** Chain positions walked to rank a match distance in a correction. */
 export const RANK_WALK_LIMIT = 4096;
@@ -77,10 +90,13 @@ export class MatchModel {
   predictedLength = 0;
   predictedDistance = 0;
 
+  /**
+   * zlib's hash heads, interleaved with a count of the strings inserted into each chain
+   * (entry 2h: newest position, 2h + 1: count) so that an insert touches one cache line.
+   * Only differences of two counts of one chain are used, so counts may start anywhere.
+   */
   private readonly head: Int32Array;
   private readonly prev = new Int32Array(PREV_SIZE);
-  /** Strings inserted so far into each zlib hash chain, modulo 2^16. */
-  private readonly chainCount: Uint16Array;
   /**
    * A second set of chains keyed by the first four bytes. Once a search
    * needs a match of 4 bytes or more, it walks these instead of zlib's and
@@ -93,6 +109,9 @@ export class MatchModel {
    */
   private readonly head4 = new Int32Array(1 << HASH4_BITS);
   private readonly link4 = new Int32Array(LINK4_SIZE);
+  /** The same for strings sharing their first 8 bytes, walked once a match is 7 bytes long. */
+  private readonly head8 = new Int32Array(1 << HASH8_BITS);
+  private readonly link8 = new Int32Array(LINK4_SIZE);
   private readonly hashMask: number;
   private readonly hashShift: number;
   private readonly maxDistance: number;
@@ -108,11 +127,17 @@ export class MatchModel {
   private readonly niceLength: number;
   private readonly chainLength: number;
   private view: DataView = new DataView(new ArrayBuffer(0));
+  /**
+   * Whether the 8-byte chains are kept. They pay for their upkeep only where zlib walks
+   * long chains for long matches (levels 8 and 9); the predictions are the same either way.
+   */
+  private readonly longChains: boolean;
+  /** Whether the 4-byte chains are kept: with a budget of a few steps zlib's own walk is cheaper. */
+  private readonly wordChains: boolean;
 
   constructor(params: ModelParams) {
     this.params = params;
-    this.head = new Int32Array(1 << params.hashBits).fill(-1);
-    this.chainCount = new Uint16Array(1 << params.hashBits);
+    this.head = new Int32Array(2 << params.hashBits).fill(-1);
     this.prev.fill(-1);
     this.hashMask = (1 << params.hashBits) - 1;
     this.hashShift = Math.floor((params.hashBits + MIN_MATCH - 1) / MIN_MATCH);
@@ -120,6 +145,8 @@ export class MatchModel {
     this.goodLength = params.good;
     this.niceLength = params.nice;
     this.chainLength = params.chain;
+    this.wordChains = params.chain >= WORD_CHAIN_MIN;
+    this.longChains = this.wordChains && params.chain >= LONG_CHAIN_MIN && params.nice > LONG_KEY;
   }
 
   /** Starts over at `position` with the window before it hashed (a restart point). */
@@ -127,7 +154,7 @@ export class MatchModel {
     this.head.fill(-1);
     this.prev.fill(-1);
     this.head4.fill(-1);
-    this.chainCount.fill(0);
+    this.head8.fill(-1);
     this.carryValid = false;
     this.pendingValid = false;
     this.inserted = windowStart;
@@ -167,9 +194,12 @@ export class MatchModel {
       const view = this.view;
       const head = this.head;
       const prev = this.prev;
-      const chainCount = this.chainCount;
       const head4 = this.head4;
       const link4 = this.link4;
+      const head8 = this.head8;
+      const link8 = this.link8;
+      const long = this.longChains;
+      const words = this.wordChains;
       const shift = this.hashShift;
       const mask = this.hashMask;
       // The hash of the next position is the previous one shifted by a byte, as in zlib's UPDATE_HASH.
@@ -177,16 +207,25 @@ export class MatchModel {
       for (; at < stop; at++) {
         hash = ((hash << shift) ^ data[at + 2]!) & mask;
         const slot = at & PREV_MASK;
-        prev[slot] = head[hash]!;
-        head[hash] = at;
-        const ordinal = chainCount[hash]!;
-        chainCount[hash] = ordinal + 1;
-        if (at + 3 < dataEnd) {
-          const hash4 = Math.imul(view.getInt32(at, true), HASH4_MULTIPLIER) >>> (32 - HASH4_BITS);
+        const entry = hash << 1;
+        prev[slot] = head[entry]!;
+        head[entry] = at;
+        const ordinal = head[entry + 1]! + 1;
+        head[entry + 1] = ordinal;
+        if (words && at + 3 < dataEnd) {
+          const low = view.getInt32(at, true);
+          const hash4 = Math.imul(low, HASH4_MULTIPLIER) >>> (32 - HASH4_BITS);
           const previous = head4[hash4]!;
           const back = previous >= 0 && at - previous <= 0xffff ? at - previous : 0;
           link4[at & LINK4_MASK] = (ordinal << 16) | back;
           head4[hash4] = at;
+          if (long && at + 7 < dataEnd) {
+            const hash8 = longHash(low, view.getInt32(at + 4, true));
+            const previous8 = head8[hash8]!;
+            const back8 = previous8 >= 0 && at - previous8 <= 0xffff ? at - previous8 : 0;
+            link8[at & LINK4_MASK] = (ordinal << 16) | back8;
+            head8[hash8] = at;
+          }
         }
       }
     }
@@ -202,7 +241,7 @@ export class MatchModel {
   private search(position: number, previousLength: number): number {
     const lookahead = this.horizon - position;
     if (lookahead < MIN_MATCH || this.chainLength === 0) return MIN_MATCH - 1;
-    let candidate = this.head[this.hashAt(position)]!;
+    let candidate = this.head[this.hashAt(position) << 1]!;
     if (candidate < 0) return MIN_MATCH - 1;
     const base = this.base;
     const absolute = base + position;
@@ -225,8 +264,9 @@ export class MatchModel {
     // Older candidates still to be examined are below `candidate` on zlib's chain.
     let walking = true;
     const zlibHead = candidate;
-    if (best < MIN_MATCH) {
-      // Until some match is found any string of the chain may be one: walk zlib's chain.
+    if (best < MIN_MATCH || !this.wordChains) {
+      // Until some match is found any string of the chain may be one: walk zlib's chain
+      // (to the end when there are no 4-byte chains).
       const prev = this.prev;
       for (;;) {
         if (view.getUint16(candidate + best - 1, true) === scanEnd && view.getUint16(candidate, true) === scanStart) {
@@ -247,39 +287,80 @@ export class MatchModel {
           break;
         }
         candidate = next;
-        if (best >= MIN_MATCH) break;
+        if (best >= MIN_MATCH && this.wordChains) break;
       }
     }
     if (walking) {
       // From now on only strings sharing the first 4 bytes can be longer: walk those, and
       // stop where zlib's walk would have run out of steps (a budget of 0 never runs out,
-      // as in zlib).
+      // as in zlib). Once the match is 7 bytes long, only strings sharing 8 bytes can beat
+      // it, and those have a chain of their own.
       const first = view.getInt32(position, true);
-      const link4 = this.link4;
-      const headOrdinal = link4[zlibHead & LINK4_MASK]! >>> 16;
+      const headOrdinal = this.link4[zlibHead & LINK4_MASK]! >>> 16;
       const budget = this.chainBudget(previousLength) || Infinity;
-      const from = candidate;
-      candidate = this.head4[Math.imul(first, HASH4_MULTIPLIER) >>> (32 - HASH4_BITS)]!;
-      while (candidate > from) {
-        const back = link4[candidate & LINK4_MASK]! & 0xffff;
-        candidate = back === 0 ? -1 : candidate - back;
-      }
-      while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
-        const link = link4[candidate & LINK4_MASK]!;
-        if (view.getInt32(candidate, true) === first) {
-          if (((headOrdinal - (link >>> 16)) & 0xffff) >= budget) break;
-          if (view.getUint16(candidate + best - 1, true) === scanEnd) {
-            const length = this.matchLength(candidate, position, maxLength);
-            if (length > best) {
-              best = length;
-              bestPosition = candidate;
-              if (length >= nice) break;
-              scanEnd = view.getUint16(position + best - 1, true);
+      let from = candidate;
+      if (best < LONG_KEY - 1 || !this.longChains) {
+        const link4 = this.link4;
+        candidate = this.head4[Math.imul(first, HASH4_MULTIPLIER) >>> (32 - HASH4_BITS)]!;
+        while (candidate > from) {
+          const back = link4[candidate & LINK4_MASK]! & 0xffff;
+          candidate = back === 0 ? -1 : candidate - back;
+        }
+        while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
+          const link = link4[candidate & LINK4_MASK]!;
+          if (view.getInt32(candidate, true) === first) {
+            if (((headOrdinal - (link >>> 16)) & 0xffff) >= budget) {
+              walking = false;
+              break;
+            }
+            if (view.getUint16(candidate + best - 1, true) === scanEnd) {
+              const length = this.matchLength(candidate, position, maxLength);
+              if (length > best) {
+                best = length;
+                bestPosition = candidate;
+                if (length >= nice) {
+                  walking = false;
+                  break;
+                }
+                scanEnd = view.getUint16(position + best - 1, true);
+                if (best >= LONG_KEY - 1 && this.longChains) {
+                  from = candidate - 1;
+                  break;
+                }
+              }
             }
           }
+          const back = link & 0xffff;
+          candidate = back === 0 ? -1 : candidate - back;
         }
-        const back = link & 0xffff;
-        candidate = back === 0 ? -1 : candidate - back;
+        if (best < LONG_KEY - 1 || !this.longChains) walking = false;
+      }
+      if (walking) {
+        // best + 1 <= maxLength, so the 8 bytes at `position` lie below the horizon.
+        const second = view.getInt32(position + 4, true);
+        const link8 = this.link8;
+        candidate = this.head8[longHash(first, second)]!;
+        while (candidate > from) {
+          const back = link8[candidate & LINK4_MASK]! & 0xffff;
+          candidate = back === 0 ? -1 : candidate - back;
+        }
+        while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
+          const link = link8[candidate & LINK4_MASK]!;
+          if (view.getInt32(candidate, true) === first && view.getInt32(candidate + 4, true) === second) {
+            if (((headOrdinal - (link >>> 16)) & 0xffff) >= budget) break;
+            if (view.getUint16(candidate + best - 1, true) === scanEnd) {
+              const length = this.matchLength(candidate, position, maxLength);
+              if (length > best) {
+                best = length;
+                bestPosition = candidate;
+                if (length >= nice) break;
+                scanEnd = view.getUint16(position + best - 1, true);
+              }
+            }
+          }
+          const back = link & 0xffff;
+          candidate = back === 0 ? -1 : candidate - back;
+        }
       }
     }
     if (bestPosition >= 0) this.foundDistance = position - bestPosition;
@@ -366,7 +447,7 @@ export class MatchModel {
     if (position + MIN_MATCH > this.dataEnd) return -1;
     this.insertTo(position);
     const data = this.data;
-    let candidate = this.head[this.hashAt(position)]!;
+    let candidate = this.head[this.hashAt(position) << 1]!;
     while (candidate >= position) candidate = this.prev[candidate & PREV_MASK]!;
     let rank = 0;
     for (let steps = 0; candidate >= 0 && position - candidate <= WINDOW_SIZE && steps < RANK_WALK_LIMIT; steps++) {
@@ -386,7 +467,7 @@ export class MatchModel {
     if (position + MIN_MATCH > this.dataEnd) return 0;
     this.insertTo(position);
     const data = this.data;
-    let candidate = this.head[this.hashAt(position)]!;
+    let candidate = this.head[this.hashAt(position) << 1]!;
     while (candidate >= position) candidate = this.prev[candidate & PREV_MASK]!;
     let seen = 0;
     for (let steps = 0; candidate >= 0 && position - candidate <= WINDOW_SIZE && steps < RANK_WALK_LIMIT; steps++) {

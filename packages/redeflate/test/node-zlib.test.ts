@@ -1,7 +1,7 @@
 import test from 'ava';
 import { once } from 'node:events';
 import { constants, deflateRawSync, createDeflateRaw, gzipSync } from 'node:zlib';
-import { expandDeflate, expandVerified, reconstructDeflate, reconstructGzip, expandGzip } from '@strata/redeflate';
+import { expandDeflate, expandVerified, reconstructDeflate, reconstructGzip, expandGzip, zlibLevelParams } from '@strata/redeflate';
 
 /** Deterministic pseudo-random numbers (a 32-bit linear congruential generator). */
 class Random {
@@ -72,6 +72,26 @@ test('sync and full flushes mid-stream rebuild bit-exactly', async (t) => {
     deflate.end();
     await ended;
     roundTrip(t, Buffer.concat(parts), 100_000);
+  }
+});
+
+test('model parameters outside zlib\'s table rebuild bit-exactly', (t) => {
+  // Runs of zeros and repeated records, as in binaries, make long chains of long matches.
+  const records = new Uint8Array(200_000);
+  for (let at = 0; at < records.length; at += 64) records.set(data.subarray(at % 4096, (at % 4096) + 24), at);
+  const raw9 = deflateRawSync(records, { level: 9 });
+  const raw6 = deflateRawSync(data, { level: 6 });
+  const variants = [
+    { ...zlibLevelParams(6), chain: 8 },
+    { ...zlibLevelParams(9), nice: 8 },
+    { ...zlibLevelParams(9), chain: 2048, good: 4 },
+    { ...zlibLevelParams(2), chain: 1024 },
+  ];
+  for (const params of variants) {
+    for (const raw of [raw9, raw6]) {
+      const expansion = expandDeflate(raw, { params });
+      t.deepEqual(Buffer.from(reconstructDeflate(expansion.plaintext, expansion.corrections)), Buffer.from(raw));
+    }
   }
 });
 
