@@ -552,15 +552,11 @@ export class LmdbIndex implements EngineIndex {
   }
 
   async *blobs(start?: string): AsyncIterable<{ digest: string; recipe: Buffer }> {
-    for (const { key, value } of this.#blobs.getRange(start === undefined ? {} : { start })) {
-      yield { digest: key, recipe: value };
-    }
+    for await (const { key, value } of pagedRange(this.#blobs, start)) yield { digest: key, recipe: value };
   }
 
   async *chunks(): AsyncIterable<{ digest: Buffer; entry: ChunkEntry }> {
-    for (const { key, value } of this.#chunks.getRange({})) {
-      yield { digest: key, entry: decodeChunkEntry(value) };
-    }
+    for await (const { key, value } of pagedRange(this.#chunks, undefined)) yield { digest: key, entry: decodeChunkEntry(value) };
   }
 
   async replaceAll(contents: {
@@ -586,6 +582,33 @@ export class LmdbIndex implements EngineIndex {
   async close(): Promise<void> {
     await this.#root.close();
   }
+}
+
+// Entries read per snapshot by a listing.
+const LISTING_PAGE = 1000;
+
+/**
+ * A database's entries in key order, read a page at a time. A caller may
+ * take long between entries (expanding each blob, say); one read
+ * transaction held that long would keep LMDB from reusing the pages every
+ * write meanwhile frees, and the index file would only grow. Entries
+ * changed between pages are seen as they are when their page is read.
+ */
+async function* pagedRange<K extends string | Buffer, V>(db: Database<V, K>, start: K | undefined): AsyncGenerator<{ key: K; value: V }> {
+  let from = start;
+  let after: K | undefined;
+  for (;;) {
+    const page = [...db.getRange({ ...(from === undefined ? {} : { start: from }), limit: LISTING_PAGE + 1 })];
+    const entries = after === undefined ? page : page.filter(({ key }) => !sameKey(key, after!));
+    for (const entry of entries.slice(0, LISTING_PAGE)) yield entry;
+    if (page.length <= LISTING_PAGE) return;
+    after = entries[Math.min(entries.length, LISTING_PAGE) - 1]!.key;
+    from = after;
+  }
+}
+
+function sameKey(a: string | Buffer, b: string | Buffer): boolean {
+  return typeof a === 'string' ? a === b : Buffer.isBuffer(b) && a.equals(b);
 }
 
 /** How many times a recipe uses each distinct chunk (hex digest → count). */
