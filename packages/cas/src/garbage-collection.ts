@@ -303,7 +303,9 @@ async function liveRecords(
     const recipe = decodeRecipe(bytes);
     if (recipe.kind === RecipeKind.Packed) {
       if (recipe.ref.packId === plan.packId && recipe.ref.payloadOffset === record.payloadOffset) live.push(record);
-    } else if (lastRecipe.get(digest) === record) {
+    } else if (lastRecipe.get(digest) === record && record.rawLength === bytes.byteLength) {
+      // A recipe of another length than the index's was replaced (an expansion's swap): the
+      // current one was appended after it, to a newer pack, and that record is the one to keep.
       live.push(record);
     }
   }
