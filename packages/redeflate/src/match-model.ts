@@ -56,6 +56,7 @@ const HASH8_MULTIPLIER = 0x85ebca77 | 0;
 /** zlib chain budgets from which the 4-byte and the 8-byte chains are kept. */
 const WORD_CHAIN_MIN = 16;
 const LONG_CHAIN_MIN = 1024;
+const LONG_PATIENCE = 16;
 
 function longHash(low: number, high: number): number {
   return Math.imul(low ^ Math.imul(high, HASH8_MULTIPLIER), HASH4_MULTIPLIER) >>> (32 - HASH8_BITS);
@@ -85,6 +86,8 @@ export class MatchModel {
   horizon = 0;
   /** Every position below this one has been hashed (or skipped on purpose). */
   inserted = 0;
+  /** The same for the 8-byte chains, which lag behind until a search needs them. */
+  private inserted8 = 0;
 
   /** The prediction: length 0 means a literal. */
   predictedLength = 0;
@@ -146,7 +149,9 @@ export class MatchModel {
     this.niceLength = params.nice;
     this.chainLength = params.chain;
     this.wordChains = params.chain >= WORD_CHAIN_MIN;
-    this.longChains = this.wordChains && params.chain >= LONG_CHAIN_MIN && params.nice > LONG_KEY;
+    // Filled on demand, the 8-byte chains must hold every position zlib hashed: greedy
+    // matching skips some.
+    this.longChains = this.wordChains && params.lazy && params.chain >= LONG_CHAIN_MIN && params.nice > LONG_KEY;
   }
 
   /** Starts over at `position` with the window before it hashed (a restart point). */
@@ -158,6 +163,7 @@ export class MatchModel {
     this.carryValid = false;
     this.pendingValid = false;
     this.inserted = windowStart;
+    this.inserted8 = windowStart;
     this.insertTo(position);
   }
 
@@ -196,9 +202,6 @@ export class MatchModel {
       const prev = this.prev;
       const head4 = this.head4;
       const link4 = this.link4;
-      const head8 = this.head8;
-      const link8 = this.link8;
-      const long = this.longChains;
       const words = this.wordChains;
       const shift = this.hashShift;
       const mask = this.hashMask;
@@ -219,17 +222,35 @@ export class MatchModel {
           const back = previous >= 0 && at - previous <= 0xffff ? at - previous : 0;
           link4[at & LINK4_MASK] = (ordinal << 16) | back;
           head4[hash4] = at;
-          if (long && at + 7 < dataEnd) {
-            const hash8 = longHash(low, view.getInt32(at + 4, true));
-            const previous8 = head8[hash8]!;
-            const back8 = previous8 >= 0 && at - previous8 <= 0xffff ? at - previous8 : 0;
-            link8[at & LINK4_MASK] = (ordinal << 16) | back8;
-            head8[hash8] = at;
-          }
         }
       }
     }
     this.inserted = position;
+  }
+
+  /**
+   * Brings the 8-byte chains up to `inserted`. They are filled only when a search needs
+   * them, so data with few long matches does not pay for their upkeep. Only positions a
+   * search can still reach are added, which keeps every link's ordinal readable from link4.
+   */
+  private insertLongTo(): void {
+    const dataEnd = this.dataEnd;
+    const stop = this.inserted < dataEnd - 7 ? this.inserted : dataEnd - 7;
+    const reachable = this.inserted - LINK4_SIZE;
+    let at = this.inserted8 > reachable ? this.inserted8 : reachable;
+    if (at < 0) at = 0;
+    const view = this.view;
+    const link4 = this.link4;
+    const head8 = this.head8;
+    const link8 = this.link8;
+    for (; at < stop; at++) {
+      const hash8 = longHash(view.getInt32(at, true), view.getInt32(at + 4, true));
+      const previous = head8[hash8]!;
+      const back = previous >= 0 && at - previous <= 0xffff ? at - previous : 0;
+      link8[at & LINK4_MASK] = (link4[at & LINK4_MASK]! & ~0xffff) | back;
+      head8[hash8] = at;
+    }
+    if (stop > this.inserted8) this.inserted8 = stop;
   }
 
   /**
@@ -294,74 +315,96 @@ export class MatchModel {
       // From now on only strings sharing the first 4 bytes can be longer: walk those, and
       // stop where zlib's walk would have run out of steps (a budget of 0 never runs out,
       // as in zlib). Once the match is 7 bytes long, only strings sharing 8 bytes can beat
-      // it, and those have a chain of their own.
+      // it, and those have a chain of their own, taken when this walk turns out to be long.
       const first = view.getInt32(position, true);
       const headOrdinal = this.link4[zlibHead & LINK4_MASK]! >>> 16;
       const budget = this.chainBudget(previousLength) || Infinity;
       let from = candidate;
-      if (best < LONG_KEY - 1 || !this.longChains) {
-        const link4 = this.link4;
-        candidate = this.head4[Math.imul(first, HASH4_MULTIPLIER) >>> (32 - HASH4_BITS)]!;
-        while (candidate > from) {
-          const back = link4[candidate & LINK4_MASK]! & 0xffff;
-          candidate = back === 0 ? -1 : candidate - back;
-        }
-        while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
-          const link = link4[candidate & LINK4_MASK]!;
-          if (view.getInt32(candidate, true) === first) {
-            if (((headOrdinal - (link >>> 16)) & 0xffff) >= budget) {
-              walking = false;
-              break;
-            }
-            if (view.getUint16(candidate + best - 1, true) === scanEnd) {
-              const length = this.matchLength(candidate, position, maxLength);
-              if (length > best) {
-                best = length;
-                bestPosition = candidate;
-                if (length >= nice) {
-                  walking = false;
-                  break;
-                }
-                scanEnd = view.getUint16(position + best - 1, true);
-                if (best >= LONG_KEY - 1 && this.longChains) {
-                  from = candidate - 1;
-                  break;
-                }
-              }
+      const link4 = this.link4;
+      candidate = this.head4[Math.imul(first, HASH4_MULTIPLIER) >>> (32 - HASH4_BITS)]!;
+      while (candidate > from) {
+        const back = link4[candidate & LINK4_MASK]! & 0xffff;
+        candidate = back === 0 ? -1 : candidate - back;
+      }
+      // Steps on the 4-byte chain before the 8-byte chains are worth filling.
+      let patience = this.longChains ? LONG_PATIENCE : Infinity;
+      walking = false;
+      while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
+        const link = link4[candidate & LINK4_MASK]!;
+        if (view.getInt32(candidate, true) === first) {
+          if (((headOrdinal - (link >>> 16)) & 0xffff) >= budget) break;
+          if (view.getUint16(candidate + best - 1, true) === scanEnd) {
+            const length = this.matchLength(candidate, position, maxLength);
+            if (length > best) {
+              best = length;
+              bestPosition = candidate;
+              if (length >= nice) break;
+              scanEnd = view.getUint16(position + best - 1, true);
             }
           }
-          const back = link & 0xffff;
-          candidate = back === 0 ? -1 : candidate - back;
         }
-        if (best < LONG_KEY - 1 || !this.longChains) walking = false;
+        if (--patience < 0 && best >= LONG_KEY - 1) {
+          from = candidate - 1;
+          walking = true;
+          break;
+        }
+        const back = link & 0xffff;
+        candidate = back === 0 ? -1 : candidate - back;
       }
       if (walking) {
-        // best + 1 <= maxLength, so the 8 bytes at `position` lie below the horizon.
-        const second = view.getInt32(position + 4, true);
-        const link8 = this.link8;
-        candidate = this.head8[longHash(first, second)]!;
-        while (candidate > from) {
-          const back = link8[candidate & LINK4_MASK]! & 0xffff;
-          candidate = back === 0 ? -1 : candidate - back;
-        }
-        while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
-          const link = link8[candidate & LINK4_MASK]!;
-          if (view.getInt32(candidate, true) === first && view.getInt32(candidate + 4, true) === second) {
-            if (((headOrdinal - (link >>> 16)) & 0xffff) >= budget) break;
-            if (view.getUint16(candidate + best - 1, true) === scanEnd) {
-              const length = this.matchLength(candidate, position, maxLength);
-              if (length > best) {
-                best = length;
-                bestPosition = candidate;
-                if (length >= nice) break;
-                scanEnd = view.getUint16(position + best - 1, true);
-              }
-            }
+        if (bestPosition >= 0) this.foundDistance = position - bestPosition;
+        return this.walkLong(position, from, zlibHead, headOrdinal, budget, limit, best, scanEnd, maxLength, nice);
+      }
+    }
+    if (bestPosition >= 0) this.foundDistance = position - bestPosition;
+    return best;
+  }
+
+  /**
+   * The rest of a search on the 8-byte chains, from the strings older than `from` on.
+   * Kept apart so that the common walk stays small for the compiler.
+   */
+  private walkLong(
+    position: number,
+    from: number,
+    zlibHead: number,
+    headOrdinal: number,
+    budget: number,
+    limit: number,
+    best: number,
+    scanEnd: number,
+    maxLength: number,
+    nice: number,
+  ): number {
+    const view = this.view;
+    const base = this.base;
+    // best + 1 <= maxLength, so the 8 bytes at `position` lie below the horizon.
+    const first = view.getInt32(position, true);
+    const second = view.getInt32(position + 4, true);
+    if (this.inserted8 < this.inserted) this.insertLongTo();
+    const link8 = this.link8;
+    let candidate = this.head8[longHash(first, second)]!;
+    while (candidate > from) {
+      const back = link8[candidate & LINK4_MASK]! & 0xffff;
+      candidate = back === 0 ? -1 : candidate - back;
+    }
+    let bestPosition = -1;
+    while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
+      const link = link8[candidate & LINK4_MASK]!;
+      if (view.getInt32(candidate, true) === first && view.getInt32(candidate + 4, true) === second) {
+        if (((headOrdinal - (link >>> 16)) & 0xffff) >= budget) break;
+        if (view.getUint16(candidate + best - 1, true) === scanEnd) {
+          const length = this.matchLength(candidate, position, maxLength);
+          if (length > best) {
+            best = length;
+            bestPosition = candidate;
+            if (length >= nice) break;
+            scanEnd = view.getUint16(position + best - 1, true);
           }
-          const back = link & 0xffff;
-          candidate = back === 0 ? -1 : candidate - back;
         }
       }
+      const back = link & 0xffff;
+      candidate = back === 0 ? -1 : candidate - back;
     }
     if (bestPosition >= 0) this.foundDistance = position - bestPosition;
     return best;
