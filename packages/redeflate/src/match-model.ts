@@ -327,7 +327,7 @@ export class MatchModel {
         candidate = back === 0 ? -1 : candidate - back;
       }
       // Steps on the 4-byte chain before the 8-byte chains are worth filling.
-      let patience = this.longChains ? LONG_PATIENCE : Infinity;
+      let patience = this.longChains ? LONG_PATIENCE : 0x3fffffff;
       walking = false;
       while (candidate >= 0 && (base + candidate > limit || candidate === zlibHead)) {
         const link = link4[candidate & LINK4_MASK]!;
