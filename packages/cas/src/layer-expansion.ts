@@ -327,10 +327,11 @@ export interface CatchUpReport {
  * `retry`, also those it left as they were), in digest order. Expanded
  * recipes, blobs kept whole and blobs over the size limit are not listed.
  */
-async function pendingBlobs(core: EngineCore, maxBytes: number, retry: boolean): Promise<{ digest: string; size: number }[]> {
+async function pendingBlobs(core: EngineCore, maxBytes: number, retry: boolean, signal: AbortSignal): Promise<{ digest: string; size: number }[]> {
   const version = expanderVersion();
   const found: { digest: string; size: number }[] = [];
   for await (const { digest, recipe } of core.index.blobs()) {
+    signal.throwIfAborted();
     const { kind, size } = decodeRecipe(recipe);
     if (kind !== RecipeKind.Chunked || size > maxBytes) continue;
     if (!retry && (await core.index.getExpansionMark(digest))?.version === version) continue;
@@ -351,6 +352,7 @@ export class ExpansionQueue {
   readonly #piscina: Piscina | undefined;
   readonly #closing = new AbortController();
   #tail: Promise<unknown> = Promise.resolve();
+  #background: Promise<unknown> = Promise.resolve();
   #queued = 0;
 
   constructor(core: EngineCore, options: { maxBytes: number; zstdLevel: number; useWorker: boolean }) {
@@ -389,7 +391,8 @@ export class ExpansionQueue {
    * between them.
    */
   async catchUp(options: CatchUpOptions = {}): Promise<CatchUpReport> {
-    const pending = await pendingBlobs(this.#core, this.#maxBytes, options.retry === true);
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
+    const pending = await pendingBlobs(this.#core, this.#maxBytes, options.retry === true, signal);
     const report: CatchUpReport = { tried: pending.length, expanded: 0, plain: 0, skipped: 0, failed: 0, expandedBytes: 0 };
     const progress: CatchUpProgress = { done: 0, total: pending.length, bytesDone: 0, bytesTotal: 0 };
     for (const { size } of pending) progress.bytesTotal += size;
@@ -420,7 +423,7 @@ export class ExpansionQueue {
 
   /** Runs a catch-up in the background (a store that expands layers does, on open); its end is not awaited. */
   startCatchUp(): void {
-    this.catchUp().catch(() => {});
+    this.#background = this.catchUp().catch(() => {});
   }
 
   /** Queues a blob just committed; failures only mean it stays as it is. */
@@ -447,6 +450,8 @@ export class ExpansionQueue {
   /** Stops: the running expansion ends at its next step (nothing it did is visible), queued ones are dropped. */
   async close(): Promise<void> {
     this.#closing.abort();
+    // A catch-up still listing the index stops before the index closes.
+    await this.#background;
     await this.#tail;
     await this.#piscina?.destroy();
   }

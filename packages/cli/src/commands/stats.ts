@@ -32,7 +32,7 @@ function statsTable(stats: StoreStats): string {
     ['dedupRatio', `${stats.dedupRatio.toFixed(2)}x (logical / stored)`],
     ['garbageBytes', `${bytesWithExact(stats.garbageBytes)} in ${stats.garbageChunks} chunks`],
     ['packs', String(stats.packs)],
-    ['expandedLayers', `${stats.expandedBlobs ?? 0} (${bytesWithExact(stats.expandedLogicalBytes ?? 0)} as pushed)`],
+    ['expandedLayers', `${stats.expandedBlobs ?? 0}, ${bytesWithExact(stats.expandedLogicalBytes ?? 0)} as pushed`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}\n`).join('');
