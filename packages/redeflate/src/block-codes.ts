@@ -73,10 +73,7 @@ export function writeTokens(tokens: TokenBuffer, codes: BlockCodes | null, out: 
     if (length === 0) {
       const bits = literalLengths[value]!;
       if (bits === 0) {
-        out.length = at;
-        out.bitBuffer = held;
-        out.bitCount = heldCount;
-        throw damaged('literal has no code in its block');
+        throw uncoded(out, at, held, heldCount, 'literal has no code in its block');
       }
       held |= literalCodes[value]! << heldCount;
       heldCount += bits;
@@ -87,10 +84,7 @@ export function writeTokens(tokens: TokenBuffer, codes: BlockCodes | null, out: 
       const distanceCode = DIST_CODE[value]!;
       const distanceBits = distanceLengths[distanceCode]!;
       if (bits === 0 || distanceBits === 0) {
-        out.length = at;
-        out.bitBuffer = held;
-        out.bitCount = heldCount;
-        throw damaged('match has no code in its block');
+        throw uncoded(out, at, held, heldCount, 'match has no code in its block');
       }
       held |= literalCodes[symbol]! << heldCount;
       heldCount += bits;
@@ -129,4 +123,12 @@ export function writeTokens(tokens: TokenBuffer, codes: BlockCodes | null, out: 
   const endBits = literalLengths[END_OF_BLOCK]!;
   if (endBits === 0) throw damaged('block has no end-of-block code');
   out.bits(literalCodes[END_OF_BLOCK]!, endBits);
+}
+
+/** Leaves the writer at the last whole token written and returns the error for a token its block cannot code. */
+function uncoded(out: BitWriter, at: number, held: number, heldCount: number, what: string): Error {
+  out.length = at;
+  out.bitBuffer = held;
+  out.bitCount = heldCount;
+  return damaged(what);
 }
