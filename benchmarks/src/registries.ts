@@ -11,9 +11,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { StrataError } from '@strata/errors';
 import { firstLine } from './measure.ts';
-import { REPO_ROOT, strataVersion } from './report.ts';
+import { STRATA_CLI, strataVersion } from './report.ts';
 
-const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'strata.js');
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 
@@ -23,8 +22,12 @@ export interface RunningRegistry {
   readonly host: string;
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
-  /** Stops the process and starts it again over the same data and port: the next request is a cold one. */
-  restart(): Promise<void>;
+  /**
+   * Stops the process and starts it again over the same data and port: the
+   * next request is a cold one. `whileStopped` runs in between (offline work
+   * on the data directory).
+   */
+  restart(whileStopped?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +50,7 @@ export const strataRegistry: RegistryKind = {
   start: (dir, extraArgs = [], port) =>
     startRegistry(
       dir,
-      async (listenPort) => [process.execPath, [CLI_BIN, 'serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${listenPort}`, ...extraArgs]],
+      async (listenPort) => [process.execPath, [STRATA_CLI, 'serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${listenPort}`, ...extraArgs]],
       port,
     ),
 };
@@ -159,8 +162,9 @@ async function startRegistry(dir: string, commandLine: CommandLine, fixedPort?: 
   return {
     host,
     url,
-    async restart() {
+    async restart(whileStopped) {
       await current.stop();
+      await whileStopped?.();
       current = await launch(command, args, logFile, url, env);
     },
     stop: () => current.stop(),
@@ -255,7 +259,7 @@ export async function startStrataCas(dir: string, options: StrataCasOptions = {}
   const logFile = join(dir, 'cas.log');
   const log = createWriteStream(logFile, { flags: 'a' });
   await new Promise((resolve) => log.once('open', resolve));
-  const args = [CLI_BIN, 'cas', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${options.port ?? 0}`, ...(options.args ?? [])];
+  const args = [STRATA_CLI, 'cas', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${options.port ?? 0}`, ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', log],
     detached: true,

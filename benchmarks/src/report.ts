@@ -7,6 +7,9 @@ import { runCommand } from './measure.ts';
 /** The repository's root, found from this file so runs work from any directory. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The `strata` command of this checkout, run with `process.execPath`. */
+export const STRATA_CLI = join(REPO_ROOT, 'packages', 'cli', 'bin', 'strata.js');
+
 /** Where results go unless `--out` says otherwise (JSON and Markdown there are not committed). */
 export const DEFAULT_RESULTS_DIR = join(REPO_ROOT, 'benchmarks', 'results');
 

@@ -22,9 +22,10 @@ interface Figure {
   latencyMs?: { p50: number; p99: number };
   vsPeer?: { peer: string; compared: string; ratio: number };
   goal?: { atMost: number; met: boolean };
+  details?: { tried: number; expanded: number; plain: number; failed: number };
 }
 
-test('pull --quick measures strata and distribution on every row and compares them', async (t) => {
+test('pull --quick measures strata and distribution on every row and compares them, and strata with its layers expanded against plain strata', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'strata-bench-test-'));
   t.teardown(() => rm(root, { recursive: true, force: true }));
   const out = join(root, 'out');
@@ -75,6 +76,19 @@ test('pull --quick measures strata and distribution on every row and compares th
     t.true(figure.vsPeer!.ratio > 0);
     if (figure.measurement.startsWith('image pull')) t.is(typeof figure.goal?.met, 'boolean');
   }
+
+  // The expanded run: every layer of the image expanded offline, then pulled cold and hot against plain strata.
+  const expanded = result.figures.filter((figure) => figure.tool === 'strata, layers expanded');
+  const expansion = expanded.find((figure) => figure.measurement.startsWith('layer expansion'));
+  t.is(expansion?.details?.expanded, result.input.image.layers.length, 'every layer expanded');
+  t.is(expansion?.details?.failed, 0);
+  const pulls = expanded.filter((figure) => figure.measurement.startsWith('image pull'));
+  t.is(pulls.length, 4);
+  for (const figure of pulls) {
+    t.is(figure.vsPeer?.peer, 'strata', `${figure.scenario} compared with plain strata`);
+    if (figure.scenario.startsWith('hot')) t.is(figure.goal?.atMost, 1 / 0.9);
+  }
+  t.false(expanded.some((figure) => figure.measurement.startsWith('blob')), 'the expanded run pulls the image only');
   t.true(result.figures.some((figure) => figure.scenario.startsWith('cold')));
   t.true(result.figures.some((figure) => figure.latencyMs !== undefined));
 

@@ -20,7 +20,7 @@ import { casync } from '../peers/casync.ts';
 import type { Peer, StagedInput } from '../peers/peer.ts';
 import { restic } from '../peers/restic.ts';
 import type { Progress } from '../progress.ts';
-import { compare, reportHead, markdownTable, REPO_ROOT, round, strataVersion, type Cell, type Comparison, versionLines } from '../report.ts';
+import { compare, reportHead, markdownTable, REPO_ROOT, round, STRATA_CLI, strataVersion, type Cell, type Comparison, versionLines } from '../report.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
 
 const PEERS: readonly Peer[] = [casync, borg, restic];
@@ -37,7 +37,6 @@ const CEILING_WINDOW_BYTES = 16 * MiB;
 /** Read size of strata's ingest streams. */
 const STREAM_PIECE_BYTES = 1 * MiB;
 
-const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'strata.js');
 
 type FigureKind = 'strata' | 'peer' | 'ceiling';
 
@@ -262,14 +261,14 @@ async function ingestFiles(engine: Engine, input: Input, progress: Progress, sig
  */
 async function measureCli(input: Input, dir: string, context: SuiteContext): Promise<Figure> {
   const base = { tool: 'strata', scenario: 'new data, CLI', kind: 'strata' as const, settings: 'strata ingest --data DIR FILE...' };
-  const missing = await access(CLI_BIN).then(
+  const missing = await access(STRATA_CLI).then(
     () => undefined,
     () => 'packages/cli/bin/strata.js does not exist',
   );
   if (missing) return { ...base, available: false, reason: missing };
   const data = join(dir, 'data');
   try {
-    const args = [CLI_BIN, 'ingest', '--data', data, ...input.files.map((file) => file.path)];
+    const args = [STRATA_CLI, 'ingest', '--data', data, ...input.files.map((file) => file.path)];
     const { seconds } = await timed(() => runCommand(process.execPath, args, { signal: context.signal }));
     const usage = await diskUsage([data]);
     return {

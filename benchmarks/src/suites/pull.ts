@@ -3,17 +3,18 @@
  * registry (Debian's `docker-registry`) on the same machine in the same run.
  * skopeo pulls of a multi-layer image built from real files, cold (the first
  * pull after the registry process restarted) and hot; curl GETs of one large
- * blob; many GETs of one blob in flight at once.
+ * blob; many GETs of one blob in flight at once. A third run pulls the image
+ * from strata with every layer expanded, against strata's own plain run.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorCode, StrataError } from '@strata/errors';
 import { concurrentGets, curlBlob, pushBlob, quantile, writeIncompressibleFile, type CurlTransfer } from '../blob-transfer.ts';
-import { firstLine, MB, megabytesPerSecond, timed } from '../measure.ts';
+import { firstLine, MB, megabytesPerSecond, runCommand, timed } from '../measure.ts';
 import { cachedImage, type ImageRecipe, type OciImage } from '../oci-image.ts';
 import { distributionRegistry, strataRegistry, type RegistryKind, type RunningRegistry } from '../registries.ts';
 import { lineChart } from '../charts.ts';
-import { compare, reportHead, markdownTable, round, type Cell, type Comparison, versionLines } from '../report.ts';
+import { compare, reportHead, markdownTable, round, STRATA_CLI, strataVersion, type Cell, type Comparison, versionLines } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext, SuiteReport } from '../suite.ts';
 
@@ -50,14 +51,38 @@ const QUICK: Plan = {
   minRequests: 2,
 };
 
-const REGISTRIES: readonly RegistryKind[] = [strataRegistry, distributionRegistry];
+/**
+ * strata serve with layer expansion. After the push the registry is stopped,
+ * `strata expand` expands every layer the server had not reached, and the
+ * hot cache (which holds every pushed blob) is emptied: the first pull then
+ * rebuilds every layer from its chunks, and the hot pulls read what that
+ * pull put back in the cache. Only the image is pulled (its blobs are not
+ * layers), and the figures are set against strata's plain run.
+ */
+const strataExpanded: RegistryKind = {
+  name: 'strata, layers expanded',
+  settings:
+    'strata serve --data DIR --expand-layers; after the push: stopped, `strata expand --data DIR/data` run to the end, the hot cache (DIR/data/cas/cache) emptied, started again; image pulls only',
+  version: strataVersion,
+  start: (dir, extraArgs = [], port) => strataRegistry.start(dir, ['--expand-layers', ...extraArgs], port),
+};
+
+const REGISTRIES: readonly RegistryKind[] = [strataRegistry, distributionRegistry, strataExpanded];
 const PEER = distributionRegistry.name;
+
+/** Each registry's figures are set against this one's in the same row. */
+const COMPARED_WITH: Readonly<Record<string, string>> = {
+  [strataRegistry.name]: PEER,
+  [strataExpanded.name]: strataRegistry.name,
+};
 const IMAGE_REPOSITORY = 'bench/pull';
 const BLOB_REPOSITORY = 'bench/blob';
 
 /** The bounds on strata's pull time over distribution's that strata is built to meet. */
 const COLD_PULL_GOAL = 1.0;
 const HOT_PULL_GOAL = 0.8;
+/** Hot pulls of expanded layers run at ≥ 0.9× the speed of plain ones: ≤ 1/0.9 of their time. */
+const EXPANDED_HOT_PULL_GOAL = 1 / 0.9;
 
 type Compared = 'wall time' | 'MB/s';
 
@@ -81,6 +106,8 @@ export interface Figure {
   vsPeer?: { peer: string; compared: Compared; ratio: number };
   /** strata only, pulls: the issue's bound on `vsPeer.ratio`. */
   goal?: { atMost: number; met: boolean };
+  /** What the measured command reported (the expanded run's `strata expand`). */
+  details?: ExpandReport;
 }
 
 interface Row {
@@ -88,6 +115,8 @@ interface Row {
   scenario: string;
   compared: Compared;
   goal?: number;
+  /** The bound on the expanded run against strata's plain one. */
+  expandedGoal?: number;
 }
 
 /**
@@ -106,6 +135,8 @@ interface RepeatedRows {
 /** The rows of the results table, named by what fills them. */
 interface Rows {
   push: Row;
+  /** The expanded run only: `strata expand` over the pushed image. */
+  expand: Row;
   pull: RepeatedRows;
   put: Row;
   get: RepeatedRows;
@@ -113,15 +144,16 @@ interface Rows {
 }
 
 function rowsOf(plan: Plan): Rows {
-  const repeated = (measurement: string, compared: Compared, goals: { cold?: number; hot?: number } = {}): RepeatedRows => ({
+  const repeated = (measurement: string, compared: Compared, goals: { cold?: number; hot?: number; expandedHot?: number } = {}): RepeatedRows => ({
     first: { measurement, scenario: 'cold, first since the push', compared, goal: goals.cold },
-    best: { measurement, scenario: `hot, best of ${plan.hotRuns}`, compared, goal: goals.hot },
-    median: { measurement, scenario: `hot, median of ${plan.hotRuns}`, compared, goal: goals.hot },
+    best: { measurement, scenario: `hot, best of ${plan.hotRuns}`, compared, goal: goals.hot, expandedGoal: goals.expandedHot },
+    median: { measurement, scenario: `hot, median of ${plan.hotRuns}`, compared, goal: goals.hot, expandedGoal: goals.expandedHot },
     cold: { measurement, scenario: 'cold, restarted after the hot runs', compared, goal: goals.cold },
   });
   return {
     push: { measurement: 'image push (skopeo)', scenario: 'first push', compared: 'wall time' },
-    pull: repeated('image pull (skopeo)', 'wall time', { cold: COLD_PULL_GOAL, hot: HOT_PULL_GOAL }),
+    expand: { measurement: 'layer expansion (strata expand)', scenario: 'every layer of the image, offline', compared: 'wall time' },
+    pull: repeated('image pull (skopeo)', 'wall time', { cold: COLD_PULL_GOAL, hot: HOT_PULL_GOAL, expandedHot: EXPANDED_HOT_PULL_GOAL }),
     put: { measurement: `blob PUT ${sizeLabel(plan.blobBytes)} (curl)`, scenario: 'one request', compared: 'MB/s' },
     get: repeated(`blob GET ${sizeLabel(plan.blobBytes)} (curl)`, 'MB/s'),
     concurrent: plan.concurrency.map((level) => ({
@@ -132,9 +164,18 @@ function rowsOf(plan: Plan): Rows {
   };
 }
 
-function allRows(rows: Rows): Row[] {
+/** The rows a registry fills, in table order. */
+function rowsFor(kind: RegistryKind, rows: Rows): Row[] {
   const each = (repeated: RepeatedRows): Row[] => [repeated.first, repeated.best, repeated.median, repeated.cold];
+  if (kind === strataExpanded) return [rows.push, rows.expand, ...each(rows.pull)];
   return [rows.push, ...each(rows.pull), rows.put, ...each(rows.get), ...rows.concurrent];
+}
+
+/** Every row once, in table order. */
+function allRows(rows: Rows): Row[] {
+  const seen = new Map<string, Row>();
+  for (const kind of REGISTRIES) for (const row of rowsFor(kind, rows)) seen.set(key(row), seen.get(key(row)) ?? row);
+  return [...seen.values()];
 }
 
 function sizeLabel(bytes: number): string {
@@ -170,7 +211,6 @@ export const pullSuite: Suite = {
       concurrentBlob.digest = await writeIncompressibleFile(concurrentBlob.path, concurrentBlob.bytes, 'strata pull benchmark, concurrent', signal);
     }
 
-    const rows = allRows(rowsOf(plan));
     const figures: Figure[] = [];
     for (const kind of REGISTRIES) {
       progress.step(kind.name);
@@ -180,15 +220,15 @@ export const pullSuite: Suite = {
         context.warn(reason);
         return reason;
       });
-      for (const row of rows) {
+      for (const row of rowsFor(kind, rowsOf(plan))) {
         const figure = typeof measured === 'string' ? undefined : measured.get(key(row));
-        const base = { measurement: row.measurement, scenario: row.scenario, tool: kind.name, kind: kind === strataRegistry ? ('strata' as const) : ('peer' as const) };
+        const base = { measurement: row.measurement, scenario: row.scenario, tool: kind.name, kind: kind === distributionRegistry ? ('peer' as const) : ('strata' as const) };
         figures.push(figure ? { ...base, ...figure, available: true } : { ...base, available: false, reason: typeof measured === 'string' ? measured : 'not measured' });
       }
     }
     progress.end();
 
-    compareWithPeer(figures, rows);
+    compareWithPeer(figures, allRows(rowsOf(plan)));
     const versions = await toolVersions();
     const report = buildReport({ startedAt, finishedAt: new Date(), plan, image, figures, versions });
     const comparisons = comparisonsOf(figures, rowsOf(plan));
@@ -234,6 +274,11 @@ async function measureRegistry(kind: RegistryKind, plan: Plan, inputs: Inputs, c
     progress.detail('push');
     const push = await timed(() => skopeo.copy(`oci:${image.layout}:${image.tag}`, reference, signal));
     record(rows.push, { seconds: push.seconds, bytes: image.totalBytes, megabytesPerSecond: megabytesPerSecond(image.totalBytes, push.seconds) });
+    if (kind === strataExpanded) {
+      progress.detail('strata expand');
+      const expansion = await expandOffline(registry, dir, signal);
+      record(rows.expand, { seconds: expansion.seconds, bytes: image.totalBytes, megabytesPerSecond: megabytesPerSecond(image.totalBytes, expansion.seconds), details: expansion.report });
+    }
 
     let pulls = 0;
     const pull = async (): Promise<{ seconds: number }> => {
@@ -246,6 +291,7 @@ async function measureRegistry(kind: RegistryKind, plan: Plan, inputs: Inputs, c
     };
     const pullRuns = await coldHotCold(registry, pull, plan.hotRuns, (step) => progress.detail(`pull, ${step}`));
     recordRepeated(rows.pull, pullRuns, ({ seconds }) => ({ seconds, bytes: image.totalBytes, megabytesPerSecond: megabytesPerSecond(image.totalBytes, seconds) }), record);
+    if (kind === strataExpanded) return results;
 
     progress.detail('blob push');
     const put = await pushBlob(registry.url, BLOB_REPOSITORY, blob.path, blob.digest, signal);
@@ -276,6 +322,34 @@ async function measureRegistry(kind: RegistryKind, plan: Plan, inputs: Inputs, c
     await registry.stop();
   }
   return results;
+}
+
+/** What `strata expand --json` reports (the fields this suite reads). */
+interface ExpandReport {
+  tried: number;
+  expanded: number;
+  plain: number;
+  failed: number;
+  expandedBytes: number;
+  storedBytesBefore: number;
+  storedBytesAfter: number;
+}
+
+/**
+ * Stops the registry, expands every layer it had not reached with `strata
+ * expand`, empties its hot cache and starts it again: the next pull rebuilds
+ * every expanded layer from its chunks.
+ */
+async function expandOffline(registry: RunningRegistry, dir: string, signal: AbortSignal): Promise<{ seconds: number; report: ExpandReport }> {
+  const data = join(dir, 'data');
+  let expansion: { seconds: number; report: ExpandReport } | undefined;
+  await registry.restart(async () => {
+    const run = await timed(() => runCommand(process.execPath, [STRATA_CLI, 'expand', '--data', data, '--json'], { signal }));
+    const { tried, expanded, plain, failed, expandedBytes, storedBytesBefore, storedBytesAfter } = JSON.parse(run.value.stdout) as ExpandReport;
+    expansion = { seconds: run.seconds, report: { tried, expanded, plain, failed, expandedBytes, storedBytesBefore, storedBytesAfter } };
+    await rm(join(data, 'cas', 'cache'), { recursive: true, force: true });
+  });
+  return expansion!;
 }
 
 interface Timed {
@@ -326,27 +400,37 @@ function recordRepeated<T extends Timed>(
   record(rows.median, { ...figure(hot[Math.ceil(hot.length / 2) - 1]!), runs: hotSeconds });
 }
 
-/** Adds to each strata figure its ratio to distribution's figure in the same row, and the goal where the issue sets one. */
+/**
+ * Adds to each strata figure its ratio to the figure in the same row of the
+ * registry it is compared with (COMPARED_WITH), and the goal where the issue
+ * sets one.
+ */
 function compareWithPeer(figures: Figure[], rows: readonly Row[]): void {
   for (const row of rows) {
     const of = (tool: string): Figure | undefined =>
       figures.find((figure) => figure.tool === tool && figure.measurement === row.measurement && figure.scenario === row.scenario && figure.available);
-    const strata = of(strataRegistry.name);
-    const peer = of(PEER);
-    if (!strata || !peer) continue;
-    const ratio = row.compared === 'wall time' ? strata.seconds! / peer.seconds! : strata.megabytesPerSecond! / peer.megabytesPerSecond!;
-    strata.vsPeer = { peer: PEER, compared: row.compared, ratio };
-    if (row.goal !== undefined) strata.goal = { atMost: row.goal, met: ratio <= row.goal };
+    for (const [tool, peerName] of Object.entries(COMPARED_WITH)) {
+      const strata = of(tool);
+      const peer = of(peerName);
+      if (!strata || !peer) continue;
+      const ratio = row.compared === 'wall time' ? strata.seconds! / peer.seconds! : strata.megabytesPerSecond! / peer.megabytesPerSecond!;
+      strata.vsPeer = { peer: peerName, compared: row.compared, ratio };
+      const goal = tool === strataExpanded.name ? row.expandedGoal : row.goal;
+      if (goal !== undefined) strata.goal = { atMost: goal, met: ratio <= goal };
+    }
   }
 }
 
 /** The figures with a peer in the shape every suite shares; cold first pull and hot median pull are the headlines. */
 function comparisonsOf(figures: readonly Figure[], rows: Rows): Comparison[] {
-  const headlines = new Set([key(rows.pull.first), key(rows.pull.median)]);
+  // Against distribution the cold first and hot median pulls; expanded against plain, the hot median pull.
+  const headline = (figure: Figure): boolean =>
+    key(figure) === key(rows.pull.median) || (figure.tool === strataRegistry.name && key(figure) === key(rows.pull.first));
   const comparisons: (Comparison | undefined)[] = [];
   for (const strata of figures) {
     if (strata.kind !== 'strata' || !strata.vsPeer) continue;
-    const peer = figures.find((figure) => figure.tool === PEER && key(figure) === key(strata));
+    const peerName = strata.vsPeer.peer;
+    const peer = figures.find((figure) => figure.tool === peerName && key(figure) === key(strata));
     const time = strata.vsPeer.compared === 'wall time';
     comparisons.push(
       compare(
@@ -356,8 +440,8 @@ function comparisonsOf(figures: readonly Figure[], rows: Rows): Comparison[] {
           scenario: strata.scenario,
           unit: time ? 'seconds' : 'MB/s',
           better: time ? 'lower' : 'higher',
-          peer: PEER,
-          ...(headlines.has(key(strata)) ? { headline: true } : {}),
+          peer: peerName,
+          ...(headline(strata) ? { headline: true } : {}),
         },
         time ? strata.seconds : strata.megabytesPerSecond,
         time ? peer?.seconds : peer?.megabytesPerSecond,
@@ -464,11 +548,11 @@ function buildReport(facts: RunFacts): SuiteReport {
 }
 
 function resultsTable(figures: readonly Figure[]): string {
-  const headers = ['measurement', 'what', 'registry', 'wall s', 'MB/s', 'p50 ms', 'p99 ms', 'strata vs distribution', 'goal'];
+  const headers = ['measurement', 'what', 'registry', 'wall s', 'MB/s', 'p50 ms', 'p99 ms', 'vs', 'goal'];
   const rows = figures.map((figure): Cell[] => {
     if (!figure.available) return [figure.measurement, figure.scenario, figure.tool, 'unavailable'];
-    const versus = figure.vsPeer ? `${figure.vsPeer.ratio.toFixed(2)}× ${figure.vsPeer.compared === 'wall time' ? 'time' : 'speed'}` : undefined;
-    const goal = figure.goal ? `≤ ${figure.goal.atMost.toFixed(1)}× ${figure.goal.met ? 'met' : 'missed'}` : undefined;
+    const versus = figure.vsPeer ? `${figure.vsPeer.ratio.toFixed(2)}× ${figure.vsPeer.compared === 'wall time' ? 'time' : 'speed'} of ${figure.vsPeer.peer}` : undefined;
+    const goal = figure.goal ? `≤ ${figure.goal.atMost.toFixed(2)}× ${figure.goal.met ? 'met' : 'missed'}` : undefined;
     return [
       figure.measurement,
       figure.scenario,

@@ -27,11 +27,10 @@ import {
   type RunningCas,
   type RunningRegistry,
 } from '../registries.ts';
-import { compare, comparisonTable, markdownTable, REPO_ROOT, reportHead, round, strataVersion, versionLines, type Cell, type Comparison } from '../report.ts';
+import { compare, comparisonTable, markdownTable, reportHead, round, STRATA_CLI, strataVersion, versionLines, type Cell, type Comparison } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 
-const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'strata.js');
 const GB = 1e9;
 
 interface Plan {
@@ -83,7 +82,7 @@ interface CasFeatures {
 }
 
 async function casFeatures(): Promise<CasFeatures> {
-  const { stdout } = await runCommand(process.execPath, [CLI_BIN, 'cas', '--help']);
+  const { stdout } = await runCommand(process.execPath, [STRATA_CLI, 'cas', '--help']);
   return { packs: /--packs\b/.test(stdout) && /--s3-endpoint\b/.test(stdout), metadata: /--metadata\b/.test(stdout) };
 }
 

@@ -325,7 +325,8 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
     let body = chunked ? cache.read(digest, recipe.size, offset, length) : undefined;
     if (!body) {
       body = readRecipe(this.#core, digest, recipe, offset, length);
-      if (chunked && offset === 0 && length === recipe.size && cache.wants(recipe.size)) body = cache.capture(digest, recipe.size, body);
+      const rebuilt = recipe.kind === RecipeKind.Expanded;
+      if (chunked && offset === 0 && length === recipe.size && cache.wants(recipe.size, rebuilt)) body = cache.capture(digest, recipe.size, body);
     }
     return withSignal(body, signal);
   }

@@ -9,7 +9,7 @@ import { StrataError } from '@strata/errors';
 // Copies into the cache buffer this much before the writer waits for the disk.
 const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
 
-/** Blobs smaller than this are cheap to rebuild and are not cached. */
+/** Blobs smaller than this are cheap to read from their chunks and are not cached (expanded layers excepted). */
 export const MIN_CACHED_BYTES = 1024 * 1024;
 
 interface Entry {
@@ -74,9 +74,13 @@ export class HotCache {
     return this.#bytes;
   }
 
-  /** Whether a blob this size is worth keeping. */
-  wants(size: number): boolean {
-    return this.#maxBytes > 0 && size >= MIN_CACHED_BYTES && size <= this.#maxBytes / 2;
+  /**
+   * Whether a blob this size is worth keeping. A blob `rebuilt` by
+   * re-encoding (an expanded layer) is, however small: re-encoding runs at
+   * MB/s, so even a small layer costs a tenth of a second on every read.
+   */
+  wants(size: number, rebuilt = false): boolean {
+    return this.#maxBytes > 0 && (rebuilt || size >= MIN_CACHED_BYTES) && size <= this.#maxBytes / 2;
   }
 
   /** The bytes [offset, offset + length) of a cached blob, or undefined when it is not cached. */

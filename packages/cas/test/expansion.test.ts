@@ -281,3 +281,24 @@ test('a store killed during expansion keeps every blob bit-exact and fscks clean
   for (const layer of chosen) t.is(sha256(await readBytes(engine, layer.digest, Infinity)), layer.digest);
   t.true((await engine.fsck()).ok);
 });
+
+test('the hot cache keeps an expanded layer below the 1 MiB that plain blobs need: re-encoding even a small layer is slow', async (t) => {
+  const dir = await tempDir(t);
+  const tar = gnuTar('/usr/share/doc', filesUnder('/usr/share/doc', 700_000, 60));
+  const layer = await producers[0]!.compress(tar);
+  t.true(layer.length < 1024 * 1024, 'a layer the cache would skip were it plain');
+  // Incompressible bytes of the same size, stored as ordinary chunks.
+  const plain = Buffer.alloc(layer.length);
+  for (let i = 0; i < plain.length; i++) plain[i] = (i * 2654435761) >>> 24;
+  const engine = await openStore(dir, { hotCacheBytes: 64 * 1024 * 1024 });
+  t.teardown(() => engine.close());
+  await put(engine, layer);
+  await put(engine, plain);
+  t.is((await engine.expandBlob(sha256(layer))).outcome, 'expanded');
+  t.is(sha256(await readBytes(engine, sha256(plain), Infinity)), sha256(plain));
+  t.is(sha256(await readBytes(engine, sha256(layer), Infinity)), sha256(layer));
+  // The copy is adopted just after the read ends.
+  for (let i = 0; i < 100 && (await engine.stats()).hotCacheBytes! < layer.length; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.is((await engine.stats()).hotCacheBytes, layer.length, 'the expanded layer is cached, the plain blob is not');
+  t.is(sha256(await readBytes(engine, sha256(layer), Infinity)), sha256(layer));
+});
