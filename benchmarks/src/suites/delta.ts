@@ -5,8 +5,9 @@
  * docker-registry and from `strata serve`, against strata's chunk-aware path
  * (cas-client `pullByChunks` against `strata cas`: for each new layer, the
  * chunks the client's old layers already hold are taken from them, only the
- * rest cross the wire). Bytes are counted on the wire by a TCP proxy in
- * front of each server; time is the wall time of the N+1 pull.
+ * rest cross the wire), also with the store's layers expanded and the
+ * client holding N's layer tars. Bytes are counted on the wire by a TCP
+ * proxy in front of each server; time is the wall time of the N+1 pull.
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
@@ -15,14 +16,15 @@ import { writeBlob, type ChunkTransfer } from '@strata/cas';
 import { errorCode } from '@strata/errors';
 import { describeCorpus, imageBytes, loadCorpus, repositoryOf, versionPairs, type Corpus, type CorpusImage } from '../corpus.ts';
 import { startCountingProxy, type CountingProxy } from '../counting-proxy.ts';
-import { timed } from '../measure.ts';
+import { runCommand, timed } from '../measure.ts';
 import { distributionRegistry, startStrataCas, strataRegistry, type RegistryKind } from '../registries.ts';
-import { compare, comparisonTable, markdownTable, reportHead, round, strataVersion, type Comparison, versionLines } from '../report.ts';
+import { compare, comparisonTable, markdownTable, reportHead, round, STRATA_CLI, strataVersion, type Comparison, versionLines } from '../report.ts';
 import { Skopeo, skopeoVersion } from '../skopeo.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 
 const CHUNKS_COMPRESSED = 'strata chunk-aware (compressed layers)';
 const CHUNKS_TARS = 'strata chunk-aware (layer tars)';
+const CHUNKS_EXPANDED = 'strata chunk-aware (expanded layers)';
 const LAYERS_DISTRIBUTION = 'distribution layer pull (skopeo)';
 const LAYERS_STRATA = 'strata serve layer pull (skopeo)';
 
@@ -52,7 +54,7 @@ export const deltaSuite: Suite = {
   async run(_paths, options, context) {
     const { progress, signal } = context;
     const startedAt = new Date();
-    progress.begin(5);
+    progress.begin(6);
     progress.step('corpus');
     const corpus = await loadCorpus(options.quick === true ? 'small' : 'full', signal);
     const pairs = versionPairs(corpus);
@@ -65,12 +67,13 @@ export const deltaSuite: Suite = {
       progress.step(path);
       figures.push(...(await guarded(path, pairs, context, () => measureLayerPulls(kind, path, corpus, pairs, context))));
     }
-    for (const [path, tars] of [
-      [CHUNKS_COMPRESSED, false],
-      [CHUNKS_TARS, true],
+    for (const [path, mode] of [
+      [CHUNKS_COMPRESSED, 'compressed'],
+      [CHUNKS_TARS, 'tars'],
+      [CHUNKS_EXPANDED, 'expanded'],
     ] as const) {
       progress.step(path);
-      figures.push(...(await guarded(path, pairs, context, () => measureChunkPulls(path, tars, corpus, pairs, context))));
+      figures.push(...(await guarded(path, pairs, context, () => measureChunkPulls(path, mode, corpus, pairs, context))));
     }
     progress.end();
 
@@ -175,10 +178,10 @@ async function measureLayerPulls(
   return figures;
 }
 
-/** Chunks of several local files: the client's copy of version N. */
-async function localFiles(paths: readonly string[], store: ChunkTransfer): Promise<LocalChunkSource & { close(): Promise<void> }> {
+/** Chunks of several local files: the client's copy of version N (layer tars cut as the store cuts expanded layers when `tar`). */
+async function localFiles(files: readonly { path: string; tar: boolean }[], store: ChunkTransfer): Promise<LocalChunkSource & { close(): Promise<void> }> {
   const chunking = await store.chunking();
-  const sources = await Promise.all(paths.map((path) => fileChunkSource(path, chunking)));
+  const sources = await Promise.all(files.map(({ path, tar }) => fileChunkSource(path, chunking, { tar })));
   return {
     async get(digest) {
       for (const source of sources) {
@@ -195,13 +198,22 @@ interface Piece {
   digest: string;
   size: number;
   path: string;
+  /** A layer tar. */
+  tar?: boolean;
 }
+
+/**
+ * How the chunk path runs: the compressed blobs as pushed; the layer tars
+ * instead of them (stored and held); or the compressed blobs expanded in
+ * the store, pulled by a client that holds N's layer tars.
+ */
+type ChunkMode = 'compressed' | 'tars' | 'expanded';
 
 /** What the client fetches of an image on the chunk path: config, manifest and layers (or the layers' tars). */
 function piecesOf(corpus: Corpus, image: CorpusImage, tars: boolean): Piece[] {
   const blob = (digest: string): string => join(corpus.layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
   const layers = image.layers.map((layer) =>
-    tars ? { digest: layer.diffId, size: layer.uncompressedSize, path: layer.tar } : { digest: layer.digest, size: layer.size, path: blob(layer.digest) },
+    tars ? { digest: layer.diffId, size: layer.uncompressedSize, path: layer.tar, tar: true } : { digest: layer.digest, size: layer.size, path: blob(layer.digest) },
   );
   return [
     { digest: image.manifest.digest, size: image.manifest.size, path: blob(image.manifest.digest) },
@@ -213,31 +225,61 @@ function piecesOf(corpus: Corpus, image: CorpusImage, tars: boolean): Piece[] {
 /**
  * `strata cas` holding every image of the pairs; per pair, each piece of
  * N+1 the client lacks by digest is pulled with `pullByChunks`, taking what
- * N's files hold locally.
+ * N's files hold locally. In `expanded` mode the store is stopped once the
+ * blobs are in, `strata expand` expands every layer, and it starts again.
  */
-async function measureChunkPulls(path: string, tars: boolean, corpus: Corpus, pairs: [CorpusImage, CorpusImage][], context: SuiteContext): Promise<DeltaFigure[]> {
+async function measureChunkPulls(path: string, mode: ChunkMode, corpus: Corpus, pairs: [CorpusImage, CorpusImage][], context: SuiteContext): Promise<DeltaFigure[]> {
+  const tars = mode === 'tars';
   const dir = await context.scratch.dir('delta-cas');
-  const cas = await startStrataCas(dir);
-  const direct = connectContentStore(`${cas.host}:${cas.port}`);
+  let cas = await startStrataCas(dir);
+  try {
+    const direct = connectContentStore(`${cas.host}:${cas.port}`);
+    try {
+      const stored = new Set<string>();
+      for (const piece of pairs.flat().flatMap((image) => piecesOf(corpus, image, tars))) {
+        if (stored.has(piece.digest)) continue;
+        stored.add(piece.digest);
+        context.progress.detail(`store ${piece.digest.slice(7, 19)}`);
+        await writeBlob(direct, createReadStream(piece.path, { highWaterMark: 1024 * 1024 }), { size: piece.size, digest: piece.digest }, { signal: context.signal });
+      }
+    } finally {
+      await direct.close();
+    }
+    if (mode === 'expanded') {
+      await cas.stop();
+      context.progress.detail('strata expand');
+      await runCommand(process.execPath, [STRATA_CLI, 'expand', '--data', join(dir, 'data')], { signal: context.signal });
+      cas = await startStrataCas(dir, { args: ['--expand-layers'] });
+    }
+    return await pullPairs(cas, dir, path, mode, corpus, pairs, context);
+  } finally {
+    await cas.stop();
+  }
+}
+
+async function pullPairs(
+  cas: { host: string; port: number },
+  dir: string,
+  path: string,
+  mode: ChunkMode,
+  corpus: Corpus,
+  pairs: [CorpusImage, CorpusImage][],
+  context: SuiteContext,
+): Promise<DeltaFigure[]> {
+  const tars = mode === 'tars';
   const proxy = await startCountingProxy(cas);
   const store = connectContentStore(`${proxy.host}:${proxy.port}`);
   const figures: DeltaFigure[] = [];
   try {
-    const stored = new Set<string>();
-    for (const piece of pairs.flat().flatMap((image) => piecesOf(corpus, image, tars))) {
-      if (stored.has(piece.digest)) continue;
-      stored.add(piece.digest);
-      context.progress.detail(`store ${piece.digest.slice(7, 19)}`);
-      await writeBlob(direct, createReadStream(piece.path, { highWaterMark: 1024 * 1024 }), { size: piece.size, digest: piece.digest }, { signal: context.signal });
-    }
     // The channel is connected before the first timed pull, as a client that already talks to its store.
     await store.chunking();
     for (const [index, pair] of pairs.entries()) {
       const [from, to] = pair;
       context.progress.detail(pairName(pair));
-      const held = piecesOf(corpus, from, tars);
-      const heldDigests = new Set(held.map((piece) => piece.digest));
-      const local = await localFiles(held.filter((piece) => piece.size > 0).map((piece) => piece.path), store);
+      const heldDigests = new Set(piecesOf(corpus, from, tars).map((piece) => piece.digest));
+      // With expanded layers the client's copy of N is its layer tars, the store's pieces the compressed layers.
+      const heldFiles = piecesOf(corpus, from, tars || mode === 'expanded').filter((piece) => piece.size > 0);
+      const local = await localFiles(heldFiles.map((piece) => ({ path: piece.path, tar: piece.tar === true && mode === 'expanded' })), store);
       let reusedBytes = 0;
       proxy.reset();
       try {
@@ -257,9 +299,7 @@ async function measureChunkPulls(path: string, tars: boolean, corpus: Corpus, pa
     }
   } finally {
     await store.close();
-    await direct.close();
     await proxy.close();
-    await cas.stop();
   }
   return figures;
 }
@@ -293,6 +333,7 @@ function compareTotals(totals: readonly Total[]): Comparison[] {
   for (const [path, headline] of [
     [CHUNKS_COMPRESSED, true],
     [CHUNKS_TARS, false],
+    [CHUNKS_EXPANDED, false],
     [LAYERS_STRATA, false],
   ] as const) {
     const strata = of(path);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, writeFile } from 'node:fs/promises';
-import type { BlobReader, ChunkData, ChunkingParams, ChunkTransfer, CommitResult, LeaseManager } from '@strata/cas';
-import { chunkStream, type ChunkerOptions } from '@strata/chunker';
+import { rebuildExpandedBlob, type BlobReader, type BlobRecipe, type ChunkData, type ChunkingParams, type ChunkTransfer, type CommitResult, type LeaseManager } from '@strata/cas';
+import { chunkStream, tarChunkStream, type ChunkerOptions } from '@strata/chunker';
 import { StrataError } from '@strata/errors';
 
 /** Bytes of chunk data sent per putChunks call. */
@@ -26,12 +26,24 @@ function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+export interface ChunkFileOptions {
+  signal?: AbortSignal;
+  /**
+   * Cut at tar member boundaries where the chunking allows, as the store
+   * cuts the content of an expanded layer: for an uncompressed layer tar
+   * that is to share chunks with expanded layers.
+   */
+  tar?: boolean;
+}
+
 /** Cuts a local file with `chunking` and hashes it: its blob digest and its chunk list. */
-export async function chunkFile(path: string, chunking: ChunkingParams, signal?: AbortSignal): Promise<ChunkedFile> {
+export async function chunkFile(path: string, chunking: ChunkingParams, options: ChunkFileOptions = {}): Promise<ChunkedFile> {
   const whole = createHash('sha256');
   const chunks: ChunkedFile['chunks'] = [];
   let offset = 0;
-  for await (const chunk of chunkStream(createReadStream(path, { highWaterMark: 1024 * 1024, signal }), chunkerOptions(chunking))) {
+  const input = createReadStream(path, { highWaterMark: 1024 * 1024, signal: options.signal });
+  const cut = options.tar ? tarChunkStream(input, chunkerOptions(chunking)) : chunkStream(input, chunkerOptions(chunking));
+  for await (const chunk of cut) {
     whole.update(chunk);
     chunks.push({ digest: sha256Hex(chunk), length: chunk.byteLength, offset });
     offset += chunk.byteLength;
@@ -58,7 +70,7 @@ export async function pushFileByChunks(
   options: { signal?: AbortSignal } = {},
 ): Promise<PushReport> {
   const chunking = await store.chunking();
-  const file = await chunkFile(path, chunking, options.signal);
+  const file = await chunkFile(path, chunking, { signal: options.signal });
   const lease = await store.createLease({ ttlMs: PUSH_LEASE_TTL_MS, labels: { purpose: 'chunk push' } });
   try {
     const unique = [...new Set(file.chunks.map((chunk) => chunk.digest))];
@@ -108,10 +120,15 @@ export interface LocalChunkSource {
 
 /**
  * The chunks of a local file cut with the store's chunking: a pull of a
- * blob that shares content with it takes those chunks from the file.
+ * blob that shares content with it takes those chunks from the file. With
+ * `tar`, cut as the store cuts expanded layers (give layer tars so).
  */
-export async function fileChunkSource(path: string, chunking: ChunkingParams): Promise<LocalChunkSource & { close(): Promise<void> }> {
-  const file = await chunkFile(path, chunking);
+export async function fileChunkSource(
+  path: string,
+  chunking: ChunkingParams,
+  options: { tar?: boolean } = {},
+): Promise<LocalChunkSource & { close(): Promise<void> }> {
+  const file = await chunkFile(path, chunking, options);
   const where = new Map(file.chunks.map((chunk) => [chunk.digest, chunk] as const));
   const handle = await open(path, 'r');
   return {
@@ -134,12 +151,17 @@ export interface PullReport {
   /** Bytes taken from the local source, and bytes fetched from the store. */
   reusedBytes: number;
   bytesReceived: number;
+  /** Set for an expanded layer: rebuilt here from its uncompressed content. */
+  rebuilt?: { codec: string; plainSize: number };
 }
 
 /**
  * Writes blob `digest` to the file `to`, taking every chunk `local` has from
- * it and fetching only the others (ReadChunks). The result is checked
- * against the digest: DataLoss if it does not match (the file is removed).
+ * it and fetching only the others (ReadChunks). An expanded layer is rebuilt
+ * from its uncompressed content's chunks (so `local` gives them from layer
+ * tars, see fileChunkSource's `tar`) and its corrections. The result is
+ * checked against the digest: DataLoss if it does not match (the file is
+ * removed).
  */
 export async function pullByChunks(
   store: ChunkTransfer & BlobReader,
@@ -149,6 +171,7 @@ export async function pullByChunks(
   options: { signal?: AbortSignal } = {},
 ): Promise<PullReport> {
   const recipe = await store.getRecipe(digest);
+  if (recipe.expanded) return pullExpanded(store, recipe, recipe.expanded, local, to, options.signal);
   if (recipe.inline) {
     const read = await store.read(digest, options.signal ? { signal: options.signal } : {});
     const pieces: Buffer[] = [];
@@ -156,40 +179,93 @@ export async function pullByChunks(
     await writeFile(to, Buffer.concat(pieces));
     return { digest: recipe.digest, size: recipe.size, reusedBytes: 0, bytesReceived: recipe.size };
   }
+  const chunks = await gatherChunks(store, recipe.chunks, local, options.signal);
+  const written = await writeChecked(recipe, to, (async function* () {
+    for (const chunk of recipe.chunks) yield chunks.bytes(chunk.digest, digest);
+  })());
+  return { digest: recipe.digest, size: written, reusedBytes: chunks.reusedBytes, bytesReceived: chunks.bytesReceived };
+}
+
+async function pullExpanded(
+  store: ChunkTransfer,
+  recipe: BlobRecipe,
+  expanded: NonNullable<BlobRecipe['expanded']>,
+  local: LocalChunkSource,
+  to: string,
+  signal: AbortSignal | undefined,
+): Promise<PullReport> {
+  const chunks = await gatherChunks(store, [...expanded.plain, ...expanded.corrections], local, signal);
+  const corrections = Buffer.concat(expanded.corrections.map((chunk) => chunks.bytes(chunk.digest, recipe.digest)));
+  const plaintext = (async function* () {
+    for (const chunk of expanded.plain) yield chunks.bytes(chunk.digest, recipe.digest);
+  })();
+  await writeChecked(recipe, to, rebuildExpandedBlob(expanded, corrections, plaintext));
+  return {
+    digest: recipe.digest,
+    size: recipe.size,
+    reusedBytes: chunks.reusedBytes,
+    bytesReceived: chunks.bytesReceived,
+    rebuilt: { codec: expanded.codec, plainSize: expanded.plainSize },
+  };
+}
+
+/** The bytes of every chunk in `refs`: those `local` has, and the others fetched from the store (ReadChunks). */
+async function gatherChunks(
+  store: ChunkTransfer,
+  refs: readonly { digest: string }[],
+  local: LocalChunkSource,
+  signal: AbortSignal | undefined,
+): Promise<{ bytes(chunk: string, blob: string): Uint8Array; reusedBytes: number; bytesReceived: number }> {
   const localChunks = new Map<string, Uint8Array>();
   const fetch = new Set<string>();
-  let reusedBytes = 0;
-  let bytesReceived = 0;
-  for (const chunk of recipe.chunks) {
-    if (localChunks.has(chunk.digest) || fetch.has(chunk.digest)) continue;
-    const bytes = await local.get(chunk.digest);
-    if (bytes) localChunks.set(chunk.digest, bytes);
-    else fetch.add(chunk.digest);
+  for (const { digest } of refs) {
+    if (localChunks.has(digest) || fetch.has(digest)) continue;
+    const bytes = await local.get(digest);
+    if (bytes) localChunks.set(digest, bytes);
+    else fetch.add(digest);
   }
   const fetched = new Map<string, Buffer>();
+  let bytesReceived = 0;
   if (fetch.size > 0) {
-    for await (const chunk of store.readChunks([...fetch], options.signal ? { signal: options.signal } : {})) {
+    for await (const chunk of store.readChunks([...fetch], signal ? { signal } : {})) {
       fetched.set(chunk.digest, chunk.data);
       bytesReceived += chunk.data.byteLength;
     }
   }
+  let reusedBytes = 0;
+  for (const { digest } of refs) reusedBytes += localChunks.get(digest)?.byteLength ?? 0;
+  return {
+    bytes(chunk, blob) {
+      const bytes = localChunks.get(chunk) ?? fetched.get(chunk);
+      if (!bytes) throw new StrataError('DataLoss', `chunk ${chunk} of ${blob} was not delivered`);
+      return bytes;
+    },
+    reusedBytes,
+    bytesReceived,
+  };
+}
+
+/** Writes `pieces` to `to` and checks them against the blob's digest and size; removes the file and throws DataLoss if they differ. */
+async function writeChecked(recipe: BlobRecipe, to: string, pieces: AsyncIterable<Uint8Array>): Promise<number> {
   const output = await open(to, 'w');
   const whole = createHash(recipe.digest.startsWith('sha512:') ? 'sha512' : 'sha256');
+  let size = 0;
   try {
-    for (const chunk of recipe.chunks) {
-      const bytes = localChunks.get(chunk.digest) ?? fetched.get(chunk.digest);
-      if (!bytes) throw new StrataError('DataLoss', `chunk ${chunk.digest} of ${digest} was not delivered`);
-      if (localChunks.has(chunk.digest)) reusedBytes += bytes.byteLength;
-      whole.update(bytes);
-      await output.write(bytes);
+    for await (const piece of pieces) {
+      whole.update(piece);
+      size += piece.byteLength;
+      await output.write(piece);
     }
-  } finally {
+  } catch (error) {
     await output.close();
-  }
-  const actual = `${recipe.digest.split(':')[0]}:${whole.digest('hex')}`;
-  if (actual !== recipe.digest) {
     await rm(to, { force: true });
-    throw new StrataError('DataLoss', `pulled content of ${digest} hashes to ${actual}`, { details: { digest, actual } });
+    throw error;
   }
-  return { digest: recipe.digest, size: recipe.size, reusedBytes, bytesReceived };
+  await output.close();
+  const actual = `${recipe.digest.split(':')[0]}:${whole.digest('hex')}`;
+  if (actual !== recipe.digest || size !== recipe.size) {
+    await rm(to, { force: true });
+    throw new StrataError('DataLoss', `pulled content of ${recipe.digest} hashes to ${actual} (${size} bytes)`, { details: { digest: recipe.digest, actual } });
+  }
+  return size;
 }

@@ -23,7 +23,7 @@ import type {
 } from '@strata/cas';
 import { StrataError } from '@strata/errors';
 import { fromGrpcError } from '@strata/proto';
-import type { BlobStat__Output, CollectGarbageRequest, ContentStoreClient, IngestStatus__Output, Lease__Output, PutChunksRequest } from '@strata/proto';
+import type { BlobStat__Output, CollectGarbageRequest, ContentStoreClient, GetRecipeResponse__Output, IngestStatus__Output, Lease__Output, PutChunksRequest } from '@strata/proto';
 import { openRead } from './remote-read.ts';
 import { RemoteWriter } from './remote-writer.ts';
 import { type RetryPolicy, withRetries } from './retry.ts';
@@ -200,7 +200,10 @@ export class RemoteContentStore implements ContentStore, StoreAdmin, ChunkTransf
   }
 
   async getRecipe(digest: string): Promise<BlobRecipe> {
-    return this.#call<unknown, BlobRecipe>('GetRecipe', { digest }, { idempotent: true });
+    const { expanded, ...recipe } = await this.#call<unknown, GetRecipeResponse__Output>('GetRecipe', { digest }, { idempotent: true });
+    if (!expanded) return recipe;
+    // The codec is checked where the layer is rebuilt (rebuildExpandedBlob).
+    return { ...recipe, expanded: { ...expanded, codec: expanded.codec as 'gzip' | 'zstd' } };
   }
 
   async findMissingChunks(digests: readonly string[]): Promise<string[]> {

@@ -1,10 +1,11 @@
 import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobWriter } from '@strata/cas';
-import { isUnavailable } from '@strata/errors';
+import { isDataLoss, isUnavailable } from '@strata/errors';
 import { connectContentStore, fileChunkSource, pullByChunks, pushFileByChunks, type RemoteContentStore } from '../src/index.ts';
 import { BlockBytes, MiB, KiB, startCas, startProxy, tempDir } from './support.ts';
 
@@ -118,4 +119,79 @@ test('a chunk-aware push of a new version sends only the changed chunks, and a p
   t.log(`pull: ${pull.bytesReceived} chunk bytes fetched, ${pull.reusedBytes} reused, ${proxy.downBytes} bytes on the wire server→client`);
   t.true(proxy.downBytes < 0.05 * v2.byteLength);
   t.true((await readFile(pulledPath)).equals(v2));
+});
+
+/** A directory of text files (seeded, so compressible and reproducible) as a GNU tar, owners and times fixed. */
+async function textTar(dir: string, name: string, files: number, changed: number): Promise<Buffer> {
+  const root = join(dir, name);
+  await mkdir(root, { recursive: true });
+  const words = ['layer', 'chunk', 'digest', 'manifest', 'registry', 'tar', 'gzip', 'blob', 'pack', 'index', 'store', 'pull'];
+  for (let file = 0; file < files; file++) {
+    let seed = file === changed ? 7919 : file + 1;
+    const lines: string[] = [];
+    for (let line = 0; line < 400; line++) {
+      const row: string[] = [];
+      for (let word = 0; word < 8; word++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        row.push(words[seed % words.length]! + (seed % 97));
+      }
+      lines.push(row.join(' '));
+    }
+    await writeFile(join(root, `file-${String(file).padStart(4, '0')}.txt`), `${lines.join('\n')}\n`);
+  }
+  return execFileSync('tar', ['-C', root, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-cf', '-', '.'], { maxBuffer: 1 << 30 });
+}
+
+test('an expanded layer pulls by chunks next to a similar layer tar: only the changed content travels, and the gzip bytes are rebuilt bit-exact', async (t) => {
+  const dir = await tempDir(t);
+  const server = await startCas(join(dir, 'data'), ['--expand-layers']);
+  t.teardown(() => server.stop());
+  const proxy = await startProxy(server.port);
+  t.teardown(() => proxy.close());
+  const store = connectContentStore(proxy.address);
+  t.teardown(() => store.close());
+
+  const held = await textTar(dir, 'v1', 150, -1);
+  const next = await textTar(dir, 'v2', 150, 75);
+  const layer = execFileSync('gzip', ['-n', '-6', '-c'], { input: next, maxBuffer: 1 << 30 });
+  const digest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+  const writer = await store.writer('layer', { expected: { size: layer.length, digest } });
+  await writer.write(layer);
+  await writer.commit();
+  let recipe = await store.getRecipe(digest);
+  for (let i = 0; i < 300 && !recipe.expanded; i++) {
+    await sleep(200);
+    recipe = await store.getRecipe(digest);
+  }
+  t.truthy(recipe.expanded, 'the server expanded the layer');
+  t.is(recipe.expanded!.codec, 'gzip');
+  t.is(recipe.expanded!.plainSize, next.length);
+  t.is(recipe.expanded!.plain.reduce((sum, chunk) => sum + chunk.length, 0), next.length);
+  t.true(recipe.inline, 'a client that does not know expanded layers reads the blob whole');
+
+  const heldPath = join(dir, 'v1.tar');
+  await writeFile(heldPath, held);
+  const local = await fileChunkSource(heldPath, await store.chunking(), { tar: true });
+  t.teardown(() => local.close());
+  proxy.reset();
+  const pulledPath = join(dir, 'pulled.tar.gz');
+  const pull = await pullByChunks(store, digest, local, pulledPath);
+  t.log(`expanded pull: ${pull.bytesReceived} chunk bytes fetched, ${pull.reusedBytes} reused, ${proxy.downBytes} bytes on the wire for a ${layer.length}-byte layer`);
+  t.true((await readFile(pulledPath)).equals(layer));
+  t.deepEqual(pull.rebuilt, { codec: 'gzip', plainSize: next.length });
+  t.true(pull.reusedBytes > 0.8 * next.length, `${pull.reusedBytes} of ${next.length} plaintext bytes reused`);
+  t.true(proxy.downBytes < 0.5 * layer.length, `${proxy.downBytes} bytes on the wire`);
+
+  // With nothing held locally every chunk is fetched, and the bytes still rebuild exactly.
+  const nothing = { get: async () => undefined };
+  const whole = await pullByChunks(store, digest, nothing, join(dir, 'whole.tar.gz'));
+  t.is(whole.reusedBytes, 0);
+  t.true((await readFile(join(dir, 'whole.tar.gz'))).equals(layer));
+
+  // A local source that hands back wrong bytes gives a layer that fails its digest: DataLoss, and no file left.
+  const lying = { get: async (chunk: string) => (chunk === recipe.expanded!.plain[0]!.digest ? Buffer.alloc(recipe.expanded!.plain[0]!.length, 0x41) : undefined) };
+  const damaged = join(dir, 'damaged.tar.gz');
+  const error = await t.throwsAsync(pullByChunks(store, digest, lying, damaged));
+  t.true(isDataLoss(error), String(error));
+  await t.throwsAsync(readFile(damaged), { code: 'ENOENT' });
 });

@@ -8,7 +8,7 @@ import { countUses } from './index-db.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
 import { readChunk, readRecipe } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
-import { decodeRecipe, encodeChunkedRecipe, encodeInlineRecipe, RecipeKind, RecipeChunks, encodeChunkList } from './recipe.ts';
+import { decodeRecipe, encodeChunkedRecipe, encodeInlineRecipe, LayerCodec, RecipeKind, RecipeChunks, encodeChunkList } from './recipe.ts';
 
 const HEX_DIGEST = /^[a-f0-9]{64}$/;
 
@@ -21,19 +21,35 @@ export function chunkDigest(hex: string): Buffer {
 }
 
 /**
- * A blob's chunk list for chunk-aware transfer. Small blobs, and expanded
- * layers (whose chunks are of the uncompressed content, not of the blob's
- * bytes), have none: they answer `inline` and are read whole.
+ * A blob's chunk list for chunk-aware transfer. Small blobs have none: they
+ * answer `inline` and are read whole. Expanded layers answer `inline` too
+ * (their chunks are of the uncompressed content, not of the blob's bytes)
+ * and describe how to rebuild them from those chunks in `expanded`.
  */
 export function recipeOf(core: EngineCore, digest: string, bytes: Buffer): BlobRecipe {
   const recipe = decodeRecipe(bytes);
+  if (recipe.kind === RecipeKind.Expanded) {
+    const { layer } = recipe;
+    return {
+      digest,
+      size: recipe.size,
+      inline: true,
+      chunks: [],
+      expanded: {
+        codec: layer.codec === LayerCodec.Gzip ? 'gzip' : 'zstd',
+        params: layer.params,
+        plainSize: layer.plainSize,
+        plain: chunkList(layer.plain),
+        corrections: chunkList(layer.corrections),
+      },
+    };
+  }
   if (recipe.kind !== RecipeKind.Chunked) return { digest, size: recipe.size, inline: true, chunks: [] };
-  return {
-    digest,
-    size: recipe.size,
-    inline: false,
-    chunks: [...recipe.chunks].map(({ digest: chunk, length }) => ({ digest: chunk.toString('hex'), length })),
-  };
+  return { digest, size: recipe.size, inline: false, chunks: chunkList(recipe.chunks) };
+}
+
+function chunkList(chunks: RecipeChunks): { digest: string; length: number }[] {
+  return [...chunks].map(({ digest, length }) => ({ digest: digest.toString('hex'), length }));
 }
 
 /**

@@ -250,9 +250,30 @@ export interface ChunkingParams {
 export interface BlobRecipe {
   digest: string;
   size: number;
-  /** True for small blobs kept whole: they have no chunks, read them instead. */
+  /**
+   * True for blobs without chunks of their own bytes: small blobs kept
+   * whole, and expanded layers. Read them instead, or rebuild an expanded
+   * layer from `expanded`.
+   */
   inline: boolean;
   chunks: { digest: string; length: number }[];
+  /** An expanded layer: its compressed bytes are rebuilt from these chunks (see rebuildExpandedBlob). */
+  expanded?: ExpandedBlobRecipe;
+}
+
+/**
+ * An expanded layer as chunk-aware transfer describes it. The plaintext
+ * chunks are cut tar-aware (a client holding similar layer tars cuts them
+ * the same way to share them); the corrections are redeflate's stream for
+ * gzip, none for zstd.
+ */
+export interface ExpandedBlobRecipe {
+  codec: 'gzip' | 'zstd';
+  /** Codec parameters: JSON text for zstd, empty for gzip. */
+  params: Buffer;
+  plainSize: number;
+  plain: { digest: string; length: number }[];
+  corrections: { digest: string; length: number }[];
 }
 
 export interface ChunkData {

@@ -146,8 +146,8 @@ export interface EngineIndex {
   swapRecipe(swap: RecipeSwap): Promise<boolean>;
   /** Removes a blob (and its expansion mark) and drops its chunk references; false when absent. */
   deleteBlob(digest: string, durable: DurablePoint): Promise<boolean>;
-  /** What the last expansion of a blob that stayed as it was found (see layer-expansion.ts). */
-  getExpansionMark(digest: string): Promise<ExpansionMark | undefined>;
+  /** What the last expansion of each blob that stayed as it was found (see layer-expansion.ts), in the order asked. */
+  getExpansionMarks(digests: readonly string[]): Promise<(ExpansionMark | undefined)[]>;
   /** Records an expansion outcome for a blob the index holds; nothing when the blob is gone. */
   putExpansionMark(digest: string, mark: ExpansionMark): Promise<void>;
   /** The furthest durable point of the packs any transaction recorded. */
@@ -491,8 +491,8 @@ export class LmdbIndex implements EngineIndex {
     });
   }
 
-  async getExpansionMark(digest: string): Promise<ExpansionMark | undefined> {
-    return this.#expansionMarks.get(digest);
+  async getExpansionMarks(digests: readonly string[]): Promise<(ExpansionMark | undefined)[]> {
+    return digests.map((digest) => this.#expansionMarks.get(digest));
   }
 
   putExpansionMark(digest: string, mark: ExpansionMark): Promise<void> {

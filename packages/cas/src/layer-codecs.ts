@@ -11,6 +11,7 @@ import { Decompressor } from 'zstd-napi';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { LayerCodec, type ExpandedRestart, type LayerCodecId } from './recipe.ts';
+import type { ExpandedBlobRecipe } from './content-store.ts';
 
 // zstd-napi's low-level binding (streaming with a pledged size) is CommonJS whose exports ESM cannot name.
 const zstd = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof import('zstd-napi/binding.js');
@@ -331,6 +332,19 @@ export function layerRebuild(encoding: LayerEncoding, from: ExpandedRestart | un
       yield* drive(cctx, out, new Uint8Array(), zstd.EndDirective.end);
     },
   };
+}
+
+/**
+ * The compressed bytes of an expanded layer a chunk-aware client pulled:
+ * `plaintext` (its plain chunks' bytes, in order) re-encoded with the
+ * layer's codec and parameters and `corrections` (its correction chunks'
+ * bytes, joined). On the calling thread. The caller checks the result
+ * against the blob's digest.
+ */
+export function rebuildExpandedBlob(expanded: ExpandedBlobRecipe, corrections: Uint8Array, plaintext: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (expanded.codec !== 'gzip' && expanded.codec !== 'zstd') throw new StrataError('InvalidArgument', `unknown layer codec ${JSON.stringify(expanded.codec)}`);
+  const codec = expanded.codec === 'gzip' ? LayerCodec.Gzip : LayerCodec.Zstd;
+  return layerRebuild({ codec, params: expanded.params, corrections, plainSize: expanded.plainSize }, undefined).encode(plaintext);
 }
 
 async function* onThisThread(rebuilder: GzipRebuilder, plaintext: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -17,7 +17,7 @@
  * records compaction drops); a crash after the recipe record but before
  * the swap is finished by replay on the next open.
  */
-import { Digester, parseDigest, sha256Raw } from '@strata/digest';
+import { canonicalDigest, Digester, parseDigest, sha256Raw } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 import { TarChunker } from '@strata/chunker';
 import { Piscina } from 'piscina';
@@ -48,6 +48,8 @@ export const DEFAULT_EXPAND_ZSTD_LEVEL = 15;
 const STORE_BATCH_BYTES = 4 * 1024 * 1024;
 // Chunks pinned and looked up in the index together.
 const LOOKUP_BATCH = 256;
+// Expansion marks looked up together by a catch-up's listing.
+const MARK_BATCH = 500;
 
 export interface ExpansionResult {
   digest: string;
@@ -297,13 +299,21 @@ export interface CatchUpProgress {
   total: number;
   bytesDone: number;
   bytesTotal: number;
-  /** The blob just finished (absent before the first). */
+  /** The blob just finished (absent before the first, and when it failed). */
   result?: ExpansionResult;
+  /** The blob whose expansion just failed with an error (it is unchanged). */
+  failure?: { digest: string; message: string };
 }
 
 export interface CatchUpOptions {
   /** Also try blobs an earlier expansion under this version left as they were. */
   retry?: boolean;
+  /**
+   * Try these blobs, in this order, whatever earlier tries made of them,
+   * instead of listing the index. NotFound (before any is tried) when one
+   * is not stored.
+   */
+  digests?: readonly string[];
   onProgress?: (progress: CatchUpProgress) => void;
   signal?: AbortSignal;
 }
@@ -330,12 +340,31 @@ export interface CatchUpReport {
 async function pendingBlobs(core: EngineCore, maxBytes: number, retry: boolean, signal: AbortSignal): Promise<{ digest: string; size: number }[]> {
   const version = expanderVersion();
   const found: { digest: string; size: number }[] = [];
+  let candidates: { digest: string; size: number }[] = [];
+  const sift = async (): Promise<void> => {
+    const marks = retry ? [] : await core.index.getExpansionMarks(candidates.map(({ digest }) => digest));
+    found.push(...candidates.filter((_, i) => marks[i]?.version !== version));
+    candidates = [];
+  };
   for await (const { digest, recipe } of core.index.blobs()) {
     signal.throwIfAborted();
     const { kind, size } = decodeRecipe(recipe);
     if (kind !== RecipeKind.Chunked || size > maxBytes) continue;
-    if (!retry && (await core.index.getExpansionMark(digest))?.version === version) continue;
-    found.push({ digest, size });
+    candidates.push({ digest, size });
+    if (candidates.length === MARK_BATCH) await sift();
+  }
+  await sift();
+  return found;
+}
+
+/** The named blobs with their sizes; NotFound for the first one not stored. */
+async function namedBlobs(core: EngineCore, digests: readonly string[]): Promise<{ digest: string; size: number }[]> {
+  const found: { digest: string; size: number }[] = [];
+  for (const name of digests) {
+    const digest = canonicalDigest(name);
+    const recipe = await core.index.getRecipe(digest);
+    if (!recipe) throw new StrataError('NotFound', `blob ${digest} not found`, { details: { digest } });
+    found.push({ digest, size: decodeRecipe(recipe).size });
   }
   return found;
 }
@@ -386,13 +415,15 @@ export class ExpansionQueue {
 
   /**
    * Expands, one after another, the stored blobs no expansion has tried
-   * yet: those committed while the store did not expand layers, or whose
-   * queued expansion a restart dropped. Commits made meanwhile are queued
-   * between them.
+   * yet (those committed while the store did not expand layers, or whose
+   * queued expansion a restart dropped), or the blobs `digests` names.
+   * Commits made meanwhile are queued between them.
    */
   async catchUp(options: CatchUpOptions = {}): Promise<CatchUpReport> {
     const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
-    const pending = await pendingBlobs(this.#core, this.#maxBytes, options.retry === true, signal);
+    const pending = options.digests
+      ? await namedBlobs(this.#core, options.digests)
+      : await pendingBlobs(this.#core, this.#maxBytes, options.retry === true, signal);
     const report: CatchUpReport = { tried: pending.length, expanded: 0, plain: 0, skipped: 0, failed: 0, expandedBytes: 0 };
     const progress: CatchUpProgress = { done: 0, total: pending.length, bytesDone: 0, bytesTotal: 0 };
     for (const { size } of pending) progress.bytesTotal += size;
@@ -405,11 +436,12 @@ export class ExpansionQueue {
         result = await this.expand(digest);
       } catch (error) {
         if (this.#closing.signal.aborted) throw error;
-        if (!(error instanceof StrataError && error.code === 'NotFound')) report.failed++;
-        else report.skipped++;
+        const deleted = error instanceof StrataError && error.code === 'NotFound';
+        if (deleted) report.skipped++;
+        else report.failed++;
         progress.done++;
         progress.bytesDone += size;
-        options.onProgress?.({ ...progress });
+        options.onProgress?.({ ...progress, ...(deleted ? {} : { failure: { digest, message: (error as Error).message } }) });
         continue;
       }
       report[result.outcome]++;

@@ -553,14 +553,15 @@ export class PgEngineIndex implements EngineIndex {
     });
   }
 
-  async getExpansionMark(digest: string): Promise<ExpansionMark | undefined> {
-    const rows = await this.#read<{ version: string; outcome: ExpansionMark['outcome']; reason: string; tried_at: number }>(
-      'getExpansionMark',
-      `SELECT version, outcome, reason, tried_at FROM ${this.#s}.expansion_marks WHERE digest = $1`,
-      [digest],
+  async getExpansionMarks(digests: readonly string[]): Promise<(ExpansionMark | undefined)[]> {
+    if (digests.length === 0) return [];
+    const rows = await this.#read<{ digest: string; version: string; outcome: ExpansionMark['outcome']; reason: string; tried_at: number }>(
+      'getExpansionMarks',
+      `SELECT digest, version, outcome, reason, tried_at FROM ${this.#s}.expansion_marks WHERE digest = ANY($1::text[])`,
+      [digests],
     );
-    const row = rows[0];
-    return row && { version: row.version, outcome: row.outcome, reason: row.reason, triedAt: row.tried_at };
+    const found = new Map(rows.map((row) => [row.digest, { version: row.version, outcome: row.outcome, reason: row.reason, triedAt: Number(row.tried_at) }]));
+    return digests.map((digest) => found.get(digest));
   }
 
   putExpansionMark(digest: string, mark: ExpansionMark): Promise<void> {

@@ -229,18 +229,21 @@ export function runEngineIndexSuite(test: TestFn, name: string, open: () => Prom
     const mark = { version: 'v1', outcome: 'plain' as const, reason: 'no level reproduces it', triedAt: 1700000000000 };
     await index.putExpansionMark('sha256:m', mark);
     await index.putExpansionMark('sha256:absent', mark);
-    t.deepEqual(await index.getExpansionMark('sha256:m'), mark);
-    t.is(await index.getExpansionMark('sha256:absent'), undefined);
+    const other = chunked(['n1']);
+    await index.commitBlob({ digest: 'sha256:n', recipe: other.recipe, size: other.size, chunks: other.chunks, durable });
+    const only = async (digest: string) => (await index.getExpansionMarks([digest]))[0];
+    t.deepEqual(await index.getExpansionMarks(['sha256:n', 'sha256:m', 'sha256:absent', 'sha256:m']), [undefined, mark, undefined, mark]);
+    t.deepEqual(await index.getExpansionMarks([]), []);
     const newer = { ...mark, version: 'v2', outcome: 'skipped' as const, reason: 'not gzip or zstd' };
     await index.putExpansionMark('sha256:m', newer);
-    t.deepEqual(await index.getExpansionMark('sha256:m'), newer);
+    t.deepEqual(await only('sha256:m'), newer);
     t.true(await index.deleteBlob('sha256:m', durable));
-    t.is(await index.getExpansionMark('sha256:m'), undefined);
+    t.is(await only('sha256:m'), undefined);
     // A blob committed again under the same digest starts unmarked.
     await index.commitBlob({ digest: 'sha256:m', recipe: blob.recipe, size: blob.size, chunks: blob.chunks, durable });
-    t.is(await index.getExpansionMark('sha256:m'), undefined);
+    t.is(await only('sha256:m'), undefined);
     await index.putExpansionMark('sha256:m', mark);
     await index.replaceAll({ chunks: [], blobs: [{ digest: 'sha256:m', recipe: blob.recipe }], counters: await index.counters() });
-    t.is(await index.getExpansionMark('sha256:m'), undefined);
+    t.is(await only('sha256:m'), undefined);
   });
 }

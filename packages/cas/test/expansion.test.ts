@@ -144,6 +144,12 @@ test('layers stored while expansion was off are caught up: on open with expansio
   const progress: number[] = [];
   t.like(await engine.expandPending({ retry: true, onProgress: ({ done }) => progress.push(done) }), { tried: 2, plain: 1, skipped: 1 });
   t.deepEqual(progress, [0, 1, 2]);
+  // Named blobs are tried in the order named, whatever earlier tries made of them; an unknown one fails before any is tried.
+  const named: string[] = [];
+  const byName = await engine.expandPending({ digests: [plainTar, unreproduced], onProgress: ({ result }) => result && named.push(result.digest) });
+  t.like(byName, { tried: 2, plain: 1, skipped: 1, expanded: 0 });
+  t.deepEqual(named, [plainTar, unreproduced]);
+  t.true(isNotFound(await t.throwsAsync(engine.expandPending({ digests: [layer, sha256(Buffer.from('absent'))] }))));
   // A layer stored while expansion was off is expanded when the store next opens with it on.
   const later = gzipSync(Buffer.concat([tar, Buffer.alloc(10_240)]), { level: 9 });
   const laterDigest = await put(engine, later);

@@ -15,6 +15,7 @@ import type { CreateLeaseRequest as _strata_cas_v1_CreateLeaseRequest, CreateLea
 import type { CreateLeaseResponse as _strata_cas_v1_CreateLeaseResponse, CreateLeaseResponse__Output as _strata_cas_v1_CreateLeaseResponse__Output } from './strata/cas/v1/CreateLeaseResponse.ts';
 import type { DeleteRequest as _strata_cas_v1_DeleteRequest, DeleteRequest__Output as _strata_cas_v1_DeleteRequest__Output } from './strata/cas/v1/DeleteRequest.ts';
 import type { DeleteResponse as _strata_cas_v1_DeleteResponse, DeleteResponse__Output as _strata_cas_v1_DeleteResponse__Output } from './strata/cas/v1/DeleteResponse.ts';
+import type { ExpandedLayer as _strata_cas_v1_ExpandedLayer, ExpandedLayer__Output as _strata_cas_v1_ExpandedLayer__Output } from './strata/cas/v1/ExpandedLayer.ts';
 import type { FindMissingBlobsRequest as _strata_cas_v1_FindMissingBlobsRequest, FindMissingBlobsRequest__Output as _strata_cas_v1_FindMissingBlobsRequest__Output } from './strata/cas/v1/FindMissingBlobsRequest.ts';
 import type { FindMissingBlobsResponse as _strata_cas_v1_FindMissingBlobsResponse, FindMissingBlobsResponse__Output as _strata_cas_v1_FindMissingBlobsResponse__Output } from './strata/cas/v1/FindMissingBlobsResponse.ts';
 import type { FindMissingChunksRequest as _strata_cas_v1_FindMissingChunksRequest, FindMissingChunksRequest__Output as _strata_cas_v1_FindMissingChunksRequest__Output } from './strata/cas/v1/FindMissingChunksRequest.ts';
@@ -73,6 +74,7 @@ export interface ProtoGrpcType {
         CreateLeaseResponse: MessageTypeDefinition<_strata_cas_v1_CreateLeaseResponse, _strata_cas_v1_CreateLeaseResponse__Output>
         DeleteRequest: MessageTypeDefinition<_strata_cas_v1_DeleteRequest, _strata_cas_v1_DeleteRequest__Output>
         DeleteResponse: MessageTypeDefinition<_strata_cas_v1_DeleteResponse, _strata_cas_v1_DeleteResponse__Output>
+        ExpandedLayer: MessageTypeDefinition<_strata_cas_v1_ExpandedLayer, _strata_cas_v1_ExpandedLayer__Output>
         FindMissingBlobsRequest: MessageTypeDefinition<_strata_cas_v1_FindMissingBlobsRequest, _strata_cas_v1_FindMissingBlobsRequest__Output>
         FindMissingBlobsResponse: MessageTypeDefinition<_strata_cas_v1_FindMissingBlobsResponse, _strata_cas_v1_FindMissingBlobsResponse__Output>
         FindMissingChunksRequest: MessageTypeDefinition<_strata_cas_v1_FindMissingChunksRequest, _strata_cas_v1_FindMissingChunksRequest__Output>

@@ -13,6 +13,7 @@ export type * from './strata/cas/v1/CreateLeaseRequest.ts';
 export type * from './strata/cas/v1/CreateLeaseResponse.ts';
 export type * from './strata/cas/v1/DeleteRequest.ts';
 export type * from './strata/cas/v1/DeleteResponse.ts';
+export type * from './strata/cas/v1/ExpandedLayer.ts';
 export type * from './strata/cas/v1/FindMissingBlobsRequest.ts';
 export type * from './strata/cas/v1/FindMissingBlobsResponse.ts';
 export type * from './strata/cas/v1/FindMissingChunksRequest.ts';

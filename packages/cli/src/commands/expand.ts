@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { StrataError } from '@strata/errors';
 import type { CatchUpReport, ExpansionResult, GcReport } from '@strata/cas';
 import type { CliContext } from '../context.ts';
 import { humanBytes } from '../format.ts';
@@ -15,6 +16,8 @@ interface ExpandCommandOptions extends DataOptions {
 interface ExpandReport extends CatchUpReport {
   /** What became of each blob tried, in the order tried. */
   results: ExpansionResult[];
+  /** Expansions that failed with an error; those blobs are unchanged. */
+  failures: { digest: string; message: string }[];
   storedBytesBefore: number;
   storedBytesAfter: number;
   gc?: GcReport;
@@ -43,42 +46,37 @@ async function expand(digests: string[], options: ExpandCommandOptions, context:
     async (engine): Promise<ExpandReport> => {
       const storedBytesBefore = (await engine.stats()).storedBytes;
       const progress = startProgress('bytes', 'expand');
-      let caughtUp: CatchUpReport;
       const results: ExpansionResult[] = [];
+      const failures: ExpandReport['failures'] = [];
+      let caughtUp: CatchUpReport;
       try {
-        if (digests.length > 0) {
-          caughtUp = { tried: digests.length, expanded: 0, plain: 0, skipped: 0, failed: 0, expandedBytes: 0 };
-          for (const [i, digest] of digests.entries()) {
-            context.signal.throwIfAborted();
-            const result = await engine.expandBlob(digest);
+        caughtUp = await engine.expandPending({
+          ...(digests.length > 0 ? { digests } : { retry: options.retry === true }),
+          signal: context.signal,
+          onProgress: ({ bytesDone, bytesTotal, result, failure }) => {
+            progress.update(bytesDone, bytesTotal);
+            if (failure) {
+              failures.push(failure);
+              if (!options.json) progress.print(`${failure.digest} failed: ${failure.message}`);
+            }
+            if (result === undefined) return;
             results.push(result);
-            caughtUp[result.outcome]++;
-            if (result.outcome === 'expanded') caughtUp.expandedBytes += result.size;
-            progress.update(i + 1, digests.length);
             if (!options.json) progress.print(resultLine(result));
-          }
-        } else {
-          caughtUp = await engine.expandPending({
-            retry: options.retry === true,
-            signal: context.signal,
-            onProgress: ({ bytesDone, bytesTotal, result }) => {
-              progress.update(bytesDone, bytesTotal);
-              if (result === undefined) return;
-              results.push(result);
-              if (!options.json) progress.print(resultLine(result));
-            },
-          });
-        }
+          },
+        });
       } finally {
         progress.stop();
       }
       const gc = options.collect ? await engine.collectGarbage({ signal: context.signal }) : undefined;
       const storedBytesAfter = (await engine.stats()).storedBytes;
-      return { ...caughtUp, results, storedBytesBefore, storedBytesAfter, ...(gc ? { gc } : {}) };
+      return { ...caughtUp, results, failures, storedBytesBefore, storedBytesAfter, ...(gc ? { gc } : {}) };
     },
     options.metadata,
   );
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : summary(report));
+  if (report.failed > 0) {
+    throw new StrataError('Internal', `${report.failed} of ${report.tried} expansions failed (those blobs are unchanged)`, { details: { failures: report.failures } });
+  }
 }
 
 function resultLine(result: ExpansionResult): string {
