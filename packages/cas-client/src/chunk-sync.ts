@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, writeFile } from 'node:fs/promises';
-import { rebuildExpandedBlob, type BlobReader, type BlobRecipe, type ChunkData, type ChunkingParams, type ChunkTransfer, type CommitResult, type LeaseManager } from '@strata/cas';
+import type { BlobReader, BlobRecipe, ChunkData, ChunkingParams, ChunkTransfer, CommitResult, LeaseManager } from '@strata/cas';
+import { rebuildExpandedBlob } from '@strata/cas/codecs';
 import { chunkStream, tarChunkStream, type ChunkerOptions } from '@strata/chunker';
 import { StrataError } from '@strata/errors';
 
@@ -155,6 +156,12 @@ export interface PullReport {
   rebuilt?: { codec: string; plainSize: number };
 }
 
+export interface PullOptions {
+  signal?: AbortSignal;
+  /** Worker threads that rebuild an expanded gzip layer (default one per core; 0: on this thread). */
+  rebuildThreads?: number;
+}
+
 /**
  * Writes blob `digest` to the file `to`, taking every chunk `local` has from
  * it and fetching only the others (ReadChunks). An expanded layer is rebuilt
@@ -168,10 +175,10 @@ export async function pullByChunks(
   digest: string,
   local: LocalChunkSource,
   to: string,
-  options: { signal?: AbortSignal } = {},
+  options: PullOptions = {},
 ): Promise<PullReport> {
   const recipe = await store.getRecipe(digest);
-  if (recipe.expanded) return pullExpanded(store, recipe, recipe.expanded, local, to, options.signal);
+  if (recipe.expanded) return pullExpanded(store, recipe, recipe.expanded, local, to, options);
   if (recipe.inline) {
     const read = await store.read(digest, options.signal ? { signal: options.signal } : {});
     const pieces: Buffer[] = [];
@@ -192,14 +199,15 @@ async function pullExpanded(
   expanded: NonNullable<BlobRecipe['expanded']>,
   local: LocalChunkSource,
   to: string,
-  signal: AbortSignal | undefined,
+  options: PullOptions,
 ): Promise<PullReport> {
-  const chunks = await gatherChunks(store, [...expanded.plain, ...expanded.corrections], local, signal);
+  const chunks = await gatherChunks(store, [...expanded.plain, ...expanded.corrections], local, options.signal);
   const corrections = Buffer.concat(expanded.corrections.map((chunk) => chunks.bytes(chunk.digest, recipe.digest)));
   const plaintext = (async function* () {
     for (const chunk of expanded.plain) yield chunks.bytes(chunk.digest, recipe.digest);
   })();
-  await writeChecked(recipe, to, rebuildExpandedBlob(expanded, corrections, plaintext));
+  const threads = options.rebuildThreads === undefined ? {} : { threads: options.rebuildThreads };
+  await writeChecked(recipe, to, rebuildExpandedBlob(expanded, corrections, plaintext, threads));
   return {
     digest: recipe.digest,
     size: recipe.size,

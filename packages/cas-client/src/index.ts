@@ -8,6 +8,8 @@ export {
   fileChunkSource,
   type ChunkedFile,
   type LocalChunkSource,
+  type ChunkFileOptions,
+  type PullOptions,
   type PullReport,
   type PushReport,
 } from './chunk-sync.ts';

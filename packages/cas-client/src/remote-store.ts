@@ -21,9 +21,10 @@ import type {
   StoreStats,
   WriterOptions,
 } from '@strata/cas';
+import { decodeZstdChunk } from '@strata/cas/codecs';
 import { StrataError } from '@strata/errors';
 import { fromGrpcError } from '@strata/proto';
-import type { BlobStat__Output, CollectGarbageRequest, ContentStoreClient, GetRecipeResponse__Output, IngestStatus__Output, Lease__Output, PutChunksRequest } from '@strata/proto';
+import type { BlobStat__Output, CollectGarbageRequest, ContentStoreClient, GetRecipeResponse__Output, IngestStatus__Output, Lease__Output, PutChunksRequest, ReadChunksResponse__Output } from '@strata/proto';
 import { openRead } from './remote-read.ts';
 import { RemoteWriter } from './remote-writer.ts';
 import { type RetryPolicy, withRetries } from './retry.ts';
@@ -251,7 +252,11 @@ export class RemoteContentStore implements ContentStore, StoreAdmin, ChunkTransf
 
   async *readChunks(digests: readonly string[], options: { signal?: AbortSignal } = {}): AsyncIterable<{ digest: string; data: Buffer }> {
     this.#checkOpen();
-    yield* this.#stream<{ digest: string; data: Buffer }>(this.#client.ReadChunks({ digests: [...digests] }), options.signal);
+    // Compressed chunks arrive as the store keeps them, and are checked here as they are decompressed.
+    const chunks = this.#stream<ReadChunksResponse__Output>(this.#client.ReadChunks({ digests: [...digests], acceptZstd: true }), options.signal);
+    for await (const { digest, data, zstd, rawLength } of chunks) {
+      yield { digest, data: zstd ? decodeZstdChunk(data, rawLength, digest) : data };
+    }
   }
 
   async commitRecipe(

@@ -175,3 +175,31 @@ test('the checked-in generated types match a fresh generation', async (t) => {
     t.is(await readFile(join(dir, name), 'utf8'), await readFile(join(GENERATED_DIR, name), 'utf8'), `${name} is up to date (npm run generate -w @strata/proto)`);
   }
 });
+
+test('ReadChunks sends raw bytes to a client that does not take zstd frames, and frames to one that does', async (t) => {
+  const { server, store } = await served(t, {});
+  const text = Buffer.from('a layer of text compresses well. '.repeat(3000));
+  const [digest] = await store.putChunks([{ data: text }]);
+  const raw = rawClient(server.port);
+  t.teardown(() => raw.close());
+  const read = (acceptZstd: boolean) =>
+    new Promise<{ digest: string; data: Buffer; zstd: boolean; rawLength: number }[]>((resolve, reject) => {
+      const got: { digest: string; data: Buffer; zstd: boolean; rawLength: number }[] = [];
+      const call = raw['ReadChunks']!({ digests: [digest], acceptZstd }) as import('@grpc/grpc-js').ClientReadableStream<(typeof got)[number]>;
+      call.on('data', (message) => got.push(message));
+      call.on('error', reject);
+      call.on('end', () => resolve(got));
+    });
+  const [plain] = await read(false);
+  t.false(plain!.zstd);
+  t.true(plain!.data.equals(text));
+  const [framed] = await read(true);
+  t.true(framed!.zstd);
+  t.is(framed!.rawLength, text.length);
+  t.true(framed!.data.length < text.length / 10);
+  // cas-client takes the frames and hands back the raw bytes.
+  const pulled = [];
+  for await (const chunk of store.readChunks([digest!])) pulled.push(chunk);
+  t.is(pulled.length, 1);
+  t.true(pulled[0]!.data.equals(text));
+});

@@ -63,3 +63,13 @@ export function decodeChunk(payload: Uint8Array, codec: number, rawLength: numbe
   }
   return raw;
 }
+
+/**
+ * The raw bytes of a chunk that arrived as its stored zstd frame (ReadChunks
+ * with accept_zstd): decompressed and checked against its digest (raw
+ * SHA-256 hex) and length; DataLoss otherwise.
+ */
+export function decodeZstdChunk(frame: Uint8Array, rawLength: number, digest: string): Buffer {
+  if (!/^[a-f0-9]{64}$/.test(digest)) throw new StrataError('InvalidArgument', `invalid chunk digest ${JSON.stringify(digest)}`);
+  return decodeChunk(frame, Codec.Zstd, rawLength, Buffer.from(digest, 'hex'));
+}

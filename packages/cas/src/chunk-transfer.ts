@@ -6,7 +6,7 @@ import type { BlobRecipe, ChunkData, CommitResult } from './content-store.ts';
 import { pinIfIndexed, type EngineCore } from './engine-core.ts';
 import { countUses } from './index-db.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
-import { readChunk, readRecipe } from './read-path.ts';
+import { readChunk, readChunkPayload, readRecipe } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
 import { decodeRecipe, encodeChunkedRecipe, encodeInlineRecipe, LayerCodec, RecipeKind, RecipeChunks, encodeChunkList } from './recipe.ts';
 
@@ -132,6 +132,32 @@ export async function* readChunks(core: EngineCore, digests: readonly string[], 
     const hex = key.toString('hex');
     if (!entry) throw new StrataError('NotFound', `chunk ${hex} not found`, { details: { chunk: hex } });
     yield { digest: hex, data: await readChunk(core, key, entry) };
+  }
+}
+
+/**
+ * A chunk as the store holds it: the zstd frame its pack keeps (`zstd`;
+ * the reader decompresses it and checks the digest: decodeZstdChunk),
+ * or its raw bytes, checked here, for a chunk stored uncompressed.
+ */
+export interface StoredChunk {
+  digest: string;
+  data: Buffer;
+  zstd: boolean;
+  rawLength: number;
+}
+
+/** readChunks for a reader that takes zstd frames: compressed chunks cross the wire as stored, not decompressed here. */
+export async function* readStoredChunks(core: EngineCore, digests: readonly string[], signal?: AbortSignal): AsyncGenerator<StoredChunk> {
+  const keys = digests.map(chunkDigest);
+  for (const key of keys) {
+    signal?.throwIfAborted();
+    const found = await core.index.getChunk(key);
+    const hex = key.toString('hex');
+    if (!found) throw new StrataError('NotFound', `chunk ${hex} not found`, { details: { chunk: hex } });
+    const { payload, entry } = await readChunkPayload(core, key, found);
+    const zstd = entry.codec === Codec.Zstd;
+    yield { digest: hex, data: zstd ? payload : decodeChunk(payload, entry.codec, entry.rawLength, key), zstd, rawLength: entry.rawLength };
   }
 }
 

@@ -6,7 +6,7 @@ import type { ChunkerOptions } from '@strata/chunker';
 import { CompressPool } from './compress-pool.ts';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { chunkDigest, commitRecipe, putChunks, readChunks, recipeOf } from './chunk-transfer.ts';
+import { chunkDigest, commitRecipe, putChunks, readChunks, readStoredChunks, recipeOf, type StoredChunk } from './chunk-transfer.ts';
 import type {
   BlobRecipe,
   ChunkData,
@@ -438,6 +438,12 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   readChunks(digests: readonly string[], options: { signal?: AbortSignal } = {}): AsyncIterable<{ digest: string; data: Buffer }> {
     this.#checkOpen();
     return readChunks(this.#core, digests, options.signal);
+  }
+
+  /** readChunks, with compressed chunks as their stored zstd frames (for a reader that decodes them: ReadChunks with accept_zstd). */
+  readStoredChunks(digests: readonly string[], options: { signal?: AbortSignal } = {}): AsyncIterable<StoredChunk> {
+    this.#checkOpen();
+    return readStoredChunks(this.#core, digests, options.signal);
   }
 
   async commitRecipe(

@@ -4,6 +4,8 @@ export { openStore, Engine, type EngineOptions, type OpenReport, DEFAULT_TARGET_
 export type { EngineSettings } from './engine-core.ts';
 export { DEFAULT_EXPAND_MAX_BYTES, DEFAULT_EXPAND_ZSTD_LEVEL, expanderVersion, type CatchUpProgress, type CatchUpReport, type CatchUpOptions, type ExpansionResult } from './layer-expansion.ts';
 export type { ExpansionMark } from './index-db.ts';
+export type { StoredChunk } from './chunk-transfer.ts';
+export { decodeZstdChunk } from './chunk-codec.ts';
 export { expandLayer, rebuildExpandedBlob, DEFAULT_EXPAND_MAX_PLAIN_BYTES, type ExpandAttempt } from './layer-codecs.ts';
 export type { RebuildReport } from './rebuild-index.ts';
 export { LocalPackStore, type PackStore, type PackAppender } from './pack-store.ts';

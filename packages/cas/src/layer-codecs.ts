@@ -5,7 +5,7 @@
  * libzstd build strata links (zstd-napi) at the level and frame flags that
  * were found to reproduce the layer when it was expanded.
  */
-import { expandGzip, expandVerified, GzipRebuilder, isGzip, type RebuildPool } from '@strata/redeflate';
+import { expandGzip, expandVerified, GzipRebuilder, isGzip, RebuildPool } from '@strata/redeflate';
 import { StrataError } from '@strata/errors';
 import { Decompressor } from 'zstd-napi';
 import { createRequire } from 'node:module';
@@ -338,13 +338,24 @@ export function layerRebuild(encoding: LayerEncoding, from: ExpandedRestart | un
  * The compressed bytes of an expanded layer a chunk-aware client pulled:
  * `plaintext` (its plain chunks' bytes, in order) re-encoded with the
  * layer's codec and parameters and `corrections` (its correction chunks'
- * bytes, joined). On the calling thread. The caller checks the result
- * against the blob's digest.
+ * bytes, joined). A gzip layer's segments are rebuilt on `threads` worker
+ * threads (default one per core; 0: on the calling thread). The caller
+ * checks the result against the blob's digest.
  */
-export function rebuildExpandedBlob(expanded: ExpandedBlobRecipe, corrections: Uint8Array, plaintext: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* rebuildExpandedBlob(
+  expanded: ExpandedBlobRecipe,
+  corrections: Uint8Array,
+  plaintext: AsyncIterable<Uint8Array>,
+  options: { threads?: number } = {},
+): AsyncGenerator<Uint8Array> {
   if (expanded.codec !== 'gzip' && expanded.codec !== 'zstd') throw new StrataError('InvalidArgument', `unknown layer codec ${JSON.stringify(expanded.codec)}`);
   const codec = expanded.codec === 'gzip' ? LayerCodec.Gzip : LayerCodec.Zstd;
-  return layerRebuild({ codec, params: expanded.params, corrections, plainSize: expanded.plainSize }, undefined).encode(plaintext);
+  const pool = codec === LayerCodec.Gzip && options.threads !== 0 ? new RebuildPool(options.threads === undefined ? {} : { threads: options.threads }) : undefined;
+  try {
+    yield* layerRebuild({ codec, params: expanded.params, corrections, plainSize: expanded.plainSize }, undefined, pool).encode(plaintext);
+  } finally {
+    await pool?.close();
+  }
 }
 
 async function* onThisThread(rebuilder: GzipRebuilder, plaintext: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -174,11 +174,23 @@ export async function loadPackedBlob(core: EngineCore, digest: string, ref: Payl
  * moved the chunk (and removed its pack) since `entry` was looked up: then
  * the index says where it is now.
  */
-export async function readChunk(core: EngineCore, digest: Buffer, entry: Omit<ChunkEntry, 'refs'>): Promise<Buffer> {
+export function readChunk(core: EngineCore, digest: Buffer, entry: Omit<ChunkEntry, 'refs'>): Promise<Buffer> {
+  return followingMoves(core, digest, entry, async (at) => decodeChunk(await core.packs.read(at.packId, at.payloadOffset, at.storedLength), at.codec, at.rawLength, digest));
+}
+
+/**
+ * A chunk's payload as stored (its zstd frame, or its raw bytes), not
+ * decoded nor checked: for a reader that decodes and checks it itself.
+ */
+export function readChunkPayload(core: EngineCore, digest: Buffer, entry: Omit<ChunkEntry, 'refs'>): Promise<{ payload: Buffer; entry: Omit<ChunkEntry, 'refs'> }> {
+  return followingMoves(core, digest, entry, async (at) => ({ payload: await core.packs.read(at.packId, at.payloadOffset, at.storedLength), entry: at }));
+}
+
+/** Runs `read` on a chunk's record, and again on its new record when a compaction moved it meanwhile. */
+async function followingMoves<T>(core: EngineCore, digest: Buffer, entry: Omit<ChunkEntry, 'refs'>, read: (entry: Omit<ChunkEntry, 'refs'>) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const payload = await core.packs.read(entry.packId, entry.payloadOffset, entry.storedLength);
-      return decodeChunk(payload, entry.codec, entry.rawLength, digest);
+      return await read(entry);
     } catch (error) {
       const now = await core.index.getChunk(digest);
       if (attempt >= MAX_MOVES || !now || sameRecord(now, entry)) throw error;

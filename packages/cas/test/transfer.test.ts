@@ -1,8 +1,8 @@
 import test from 'ava';
 import { cutPoints } from '@strata/chunker';
 import { createHash } from 'node:crypto';
-import { isAlreadyExists, isDigestMismatch, isFailedPrecondition, isInvalidArgument, isNotFound, isSizeMismatch } from '@strata/errors';
-import { openStore, readBytes, writeBlob } from '@strata/cas';
+import { isAlreadyExists, isDataLoss, isDigestMismatch, isFailedPrecondition, isInvalidArgument, isNotFound, isSizeMismatch } from '@strata/errors';
+import { decodeZstdChunk, openStore, readBytes, writeBlob, type StoredChunk } from '@strata/cas';
 import { pieces, seededBytes, sha256, tempDir } from './support.ts';
 
 const MiB = 1024 * 1024;
@@ -126,4 +126,30 @@ test('an aborted saved write is gone after a reopen', async (t) => {
   const fresh = await store.writer('gone');
   t.is(fresh.offset, 0);
   await fresh.abort();
+});
+
+test('stored chunks go out as their zstd frames when compressed, raw otherwise, and decode back checked', async (t) => {
+  const store = await openStore(await tempDir(t));
+  t.teardown(() => store.close());
+  const text = Buffer.from('strata stores each distinct chunk once. '.repeat(2000));
+  const noise = seededBytes('stored chunks', 64 * 1024);
+  const digests = await store.putChunks([{ data: text }, { data: noise }]);
+  const stored: StoredChunk[] = [];
+  for await (const chunk of store.readStoredChunks(digests)) stored.push(chunk);
+  t.deepEqual(stored.map(({ digest, zstd, rawLength }) => ({ digest, zstd, rawLength })), [
+    { digest: digests[0], zstd: true, rawLength: text.length },
+    { digest: digests[1], zstd: false, rawLength: noise.length },
+  ]);
+  t.true(stored[0]!.data.length < text.length / 10, 'the frame is what the pack holds');
+  t.true(decodeZstdChunk(stored[0]!.data, text.length, digests[0]!).equals(text));
+  t.true(stored[1]!.data.equals(noise));
+  // A frame that does not decode to the digest's bytes, or a wrong length, is DataLoss; a missing chunk NotFound.
+  const damaged = Buffer.from(stored[0]!.data);
+  damaged[damaged.length - 5] = damaged[damaged.length - 5]! ^ 0xff;
+  t.true(isDataLoss(t.throws(() => decodeZstdChunk(damaged, text.length, digests[0]!))));
+  t.true(isDataLoss(t.throws(() => decodeZstdChunk(stored[0]!.data, text.length + 1, digests[0]!))));
+  t.true(isDataLoss(t.throws(() => decodeZstdChunk(stored[0]!.data, text.length, sha256(noise).slice(7)))));
+  t.true(isNotFound(await t.throwsAsync(async () => {
+    for await (const chunk of store.readStoredChunks(['ab'.repeat(32)])) void chunk;
+  })));
 });

@@ -7,9 +7,17 @@ export interface ReadChunksResponse {
    */
   'digest'?: (string);
   /**
-   * Its raw bytes.
+   * Its raw bytes, or with `zstd` its zstd frame.
    */
   'data'?: (Buffer | Uint8Array | string);
+  /**
+   * `data` is the zstd frame the store keeps (only with accept_zstd).
+   */
+  'zstd'?: (boolean);
+  /**
+   * The chunk's raw length (with `zstd`: what the frame decompresses to).
+   */
+  'rawLength'?: (number);
 }
 
 export interface ReadChunksResponse__Output {
@@ -18,7 +26,15 @@ export interface ReadChunksResponse__Output {
    */
   'digest': (string);
   /**
-   * Its raw bytes.
+   * Its raw bytes, or with `zstd` its zstd frame.
    */
   'data': (Buffer);
+  /**
+   * `data` is the zstd frame the store keeps (only with accept_zstd).
+   */
+  'zstd': (boolean);
+  /**
+   * The chunk's raw length (with `zstd`: what the frame decompresses to).
+   */
+  'rawLength': (number);
 }
