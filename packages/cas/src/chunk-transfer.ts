@@ -5,6 +5,7 @@ import { decodeChunk } from './chunk-codec.ts';
 import type { BlobRecipe, ChunkData, CommitResult } from './content-store.ts';
 import { pinIfIndexed, type EngineCore } from './engine-core.ts';
 import { countUses } from './index-db.ts';
+import type { ChunkEntry } from './layout.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
 import { readChunk, readChunkPayload, readRecipe } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
@@ -125,13 +126,18 @@ export async function putChunks(core: EngineCore, chunks: readonly ChunkData[], 
 }
 
 export async function* readChunks(core: EngineCore, digests: readonly string[], signal?: AbortSignal): AsyncGenerator<{ digest: string; data: Buffer }> {
+  for await (const { key, hex, entry } of indexedChunks(core, digests, signal)) yield { digest: hex, data: await readChunk(core, key, entry) };
+}
+
+/** Each chunk's index entry, in the order asked; NotFound at the first the store lacks. */
+async function* indexedChunks(core: EngineCore, digests: readonly string[], signal?: AbortSignal): AsyncGenerator<{ key: Buffer; hex: string; entry: ChunkEntry }> {
   const keys = digests.map(chunkDigest);
   for (const key of keys) {
     signal?.throwIfAborted();
     const entry = await core.index.getChunk(key);
     const hex = key.toString('hex');
     if (!entry) throw new StrataError('NotFound', `chunk ${hex} not found`, { details: { chunk: hex } });
-    yield { digest: hex, data: await readChunk(core, key, entry) };
+    yield { key, hex, entry };
   }
 }
 
@@ -149,12 +155,7 @@ export interface StoredChunk {
 
 /** readChunks for a reader that takes zstd frames: compressed chunks cross the wire as stored, not decompressed here. */
 export async function* readStoredChunks(core: EngineCore, digests: readonly string[], signal?: AbortSignal): AsyncGenerator<StoredChunk> {
-  const keys = digests.map(chunkDigest);
-  for (const key of keys) {
-    signal?.throwIfAborted();
-    const found = await core.index.getChunk(key);
-    const hex = key.toString('hex');
-    if (!found) throw new StrataError('NotFound', `chunk ${hex} not found`, { details: { chunk: hex } });
+  for await (const { key, hex, entry: found } of indexedChunks(core, digests, signal)) {
     const { payload, entry } = await readChunkPayload(core, key, found);
     const zstd = entry.codec === Codec.Zstd;
     yield { digest: hex, data: zstd ? payload : decodeChunk(payload, entry.codec, entry.rawLength, key), zstd, rawLength: entry.rawLength };
