@@ -183,6 +183,10 @@ async function localFiles(files: readonly { path: string; tar: boolean }[], stor
   const chunking = await store.chunking();
   const sources = await Promise.all(files.map(({ path, tar }) => fileChunkSource(path, chunking, { tar })));
   return {
+    async has(digest) {
+      for (const source of sources) if (source.has!(digest)) return true;
+      return false;
+    },
     async get(digest) {
       for (const source of sources) {
         const bytes = await source.get(digest);

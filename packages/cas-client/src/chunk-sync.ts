@@ -116,7 +116,10 @@ export async function pushFileByChunks(
 
 /** Chunks held locally, by raw sha256 hex. */
 export interface LocalChunkSource {
+  /** The chunk's bytes, checked against its digest; undefined when not held (or no longer intact). */
   get(digest: string): Promise<Uint8Array | undefined>;
+  /** Whether the chunk is held, without reading it; without it, a pull asks `get` and reads held chunks twice. */
+  has?(digest: string): boolean | Promise<boolean>;
 }
 
 /**
@@ -133,6 +136,7 @@ export async function fileChunkSource(
   const where = new Map(file.chunks.map((chunk) => [chunk.digest, chunk] as const));
   const handle = await open(path, 'r');
   return {
+    has: (digest) => where.has(digest),
     async get(digest) {
       const chunk = where.get(digest);
       if (!chunk) return undefined;
@@ -164,7 +168,8 @@ export interface PullOptions {
 
 /**
  * Writes blob `digest` to the file `to`, taking every chunk `local` has from
- * it and fetching only the others (ReadChunks). An expanded layer is rebuilt
+ * it and fetching only the others (ReadChunks, a batch at a time, so memory
+ * stays bounded whatever the blob's size). An expanded layer is rebuilt
  * from its uncompressed content's chunks (so `local` gives them from layer
  * tars, see fileChunkSource's `tar`) and its corrections. The result is
  * checked against the digest: DataLoss if it does not match (the file is
@@ -186,11 +191,9 @@ export async function pullByChunks(
     await writeFile(to, Buffer.concat(pieces));
     return { digest: recipe.digest, size: recipe.size, reusedBytes: 0, bytesReceived: recipe.size };
   }
-  const chunks = await gatherChunks(store, recipe.chunks, local, options.signal);
-  const written = await writeChecked(recipe, to, (async function* () {
-    for (const chunk of recipe.chunks) yield chunks.bytes(chunk.digest, digest);
-  })());
-  return { digest: recipe.digest, size: written, reusedBytes: chunks.reusedBytes, bytesReceived: chunks.bytesReceived };
+  const counts = { reusedBytes: 0, bytesReceived: 0 };
+  const written = await writeChecked(recipe, to, chunksInOrder(store, recipe.chunks, local, counts, options.signal));
+  return { digest: recipe.digest, size: written, ...counts };
 }
 
 async function pullExpanded(
@@ -201,56 +204,74 @@ async function pullExpanded(
   to: string,
   options: PullOptions,
 ): Promise<PullReport> {
-  const chunks = await gatherChunks(store, [...expanded.plain, ...expanded.corrections], local, options.signal);
-  const corrections = Buffer.concat(expanded.corrections.map((chunk) => chunks.bytes(chunk.digest, recipe.digest)));
-  const plaintext = (async function* () {
-    for (const chunk of expanded.plain) yield chunks.bytes(chunk.digest, recipe.digest);
-  })();
+  const counts = { reusedBytes: 0, bytesReceived: 0 };
+  const corrections: Uint8Array[] = [];
+  for await (const piece of chunksInOrder(store, expanded.corrections, local, counts, options.signal)) corrections.push(piece);
+  const plaintext = chunksInOrder(store, expanded.plain, local, counts, options.signal);
   const threads = options.rebuildThreads === undefined ? {} : { threads: options.rebuildThreads };
-  await writeChecked(recipe, to, rebuildExpandedBlob(expanded, corrections, plaintext, threads));
-  return {
-    digest: recipe.digest,
-    size: recipe.size,
-    reusedBytes: chunks.reusedBytes,
-    bytesReceived: chunks.bytesReceived,
-    rebuilt: { codec: expanded.codec, plainSize: expanded.plainSize },
-  };
+  await writeChecked(recipe, to, rebuildExpandedBlob(expanded, Buffer.concat(corrections), plaintext, threads));
+  return { digest: recipe.digest, size: recipe.size, ...counts, rebuilt: { codec: expanded.codec, plainSize: expanded.plainSize } };
 }
 
-/** The bytes of every chunk in `refs`: those `local` has, and the others fetched from the store (ReadChunks). */
-async function gatherChunks(
+/**
+ * The bytes of the chunks `refs` names, in order: those `local` holds read
+ * as they come, the others fetched from the store a batch of about
+ * FETCH_BATCH_BYTES ahead. A fetched chunk is kept only until its last use.
+ * A chunk `local` said it held but no longer gives is fetched instead.
+ */
+async function* chunksInOrder(
   store: ChunkTransfer,
-  refs: readonly { digest: string }[],
+  refs: readonly { digest: string; length: number }[],
   local: LocalChunkSource,
+  counts: { reusedBytes: number; bytesReceived: number },
   signal: AbortSignal | undefined,
-): Promise<{ bytes(chunk: string, blob: string): Uint8Array; reusedBytes: number; bytesReceived: number }> {
-  const localChunks = new Map<string, Uint8Array>();
-  const fetch = new Set<string>();
+): AsyncGenerator<Uint8Array> {
+  const held = new Map<string, boolean>();
+  const usesLeft = new Map<string, number>();
   for (const { digest } of refs) {
-    if (localChunks.has(digest) || fetch.has(digest)) continue;
-    const bytes = await local.get(digest);
-    if (bytes) localChunks.set(digest, bytes);
-    else fetch.add(digest);
+    usesLeft.set(digest, (usesLeft.get(digest) ?? 0) + 1);
+    if (!held.has(digest)) held.set(digest, local.has ? await local.has(digest) : (await local.get(digest)) !== undefined);
   }
-  const fetched = new Map<string, Buffer>();
-  let bytesReceived = 0;
-  if (fetch.size > 0) {
-    for await (const chunk of store.readChunks([...fetch], signal ? { signal } : {})) {
+  const fetched = new Map<string, Uint8Array>();
+  const fetch = async (digests: string[]): Promise<void> => {
+    for await (const chunk of store.readChunks(digests, signal ? { signal } : {})) {
       fetched.set(chunk.digest, chunk.data);
-      bytesReceived += chunk.data.byteLength;
+      counts.bytesReceived += chunk.data.byteLength;
     }
-  }
-  let reusedBytes = 0;
-  for (const { digest } of refs) reusedBytes += localChunks.get(digest)?.byteLength ?? 0;
-  return {
-    bytes(chunk, blob) {
-      const bytes = localChunks.get(chunk) ?? fetched.get(chunk);
-      if (!bytes) throw new StrataError('DataLoss', `chunk ${chunk} of ${blob} was not delivered`);
-      return bytes;
-    },
-    reusedBytes,
-    bytesReceived,
   };
+  for (const [at, { digest }] of refs.entries()) {
+    let bytes = fetched.get(digest);
+    if (!bytes && held.get(digest)) {
+      bytes = await local.get(digest);
+      if (bytes) counts.reusedBytes += bytes.byteLength;
+      else held.set(digest, false);
+    }
+    if (!bytes) {
+      await fetch(nextBatch(refs, at, held, fetched));
+      bytes = fetched.get(digest);
+      if (!bytes) throw new StrataError('DataLoss', `chunk ${digest} was not delivered`, { details: { chunk: digest } });
+    }
+    const left = usesLeft.get(digest)! - 1;
+    usesLeft.set(digest, left);
+    if (left === 0) fetched.delete(digest);
+    yield bytes;
+  }
+}
+
+/** Chunks of ReadChunks asked at once: about this many bytes held in memory ahead of the writer. */
+const FETCH_BATCH_BYTES = 16 * 1024 * 1024;
+
+/** The chunks to fetch from `refs[from]` on: not held locally, not fetched yet, about FETCH_BATCH_BYTES of them. */
+function nextBatch(refs: readonly { digest: string; length: number }[], from: number, held: Map<string, boolean>, fetched: Map<string, Uint8Array>): string[] {
+  const batch = new Set<string>();
+  let bytes = 0;
+  for (let at = from; at < refs.length && (batch.size === 0 || bytes < FETCH_BATCH_BYTES); at++) {
+    const { digest, length } = refs[at]!;
+    if (held.get(digest) || fetched.has(digest) || batch.has(digest)) continue;
+    batch.add(digest);
+    bytes += length;
+  }
+  return [...batch];
 }
 
 /** Writes `pieces` to `to` and checks them against the blob's digest and size; removes the file and throws DataLoss if they differ. */

@@ -197,3 +197,47 @@ test('an expanded layer pulls by chunks next to a similar layer tar: only the ch
   t.true(isDataLoss(error), String(error));
   await t.throwsAsync(readFile(damaged), { code: 'ENOENT' });
 });
+
+test('a pull by chunks fetches in bounded batches, repeats a chunk from one fetch, and fetches what the local source no longer gives', async (t) => {
+  const { dir, proxy, store } = await behindProxy(t);
+  // 20 MiB, the same 20 MiB again, then 20 MiB more: 40 MiB of distinct chunks to fetch, more than one batch.
+  const first = randomBytes(20 * MiB);
+  const blob = Buffer.concat([first, first, randomBytes(20 * MiB)]);
+  const path = join(dir, 'blob');
+  await writeFile(path, blob);
+  const pushed = await pushFileByChunks(store, path);
+  proxy.reset();
+  // The store, with each ReadChunks call's chunk count recorded.
+  const batches: number[] = [];
+  const counted = new Proxy(store, {
+    get(target, property) {
+      if (property === 'readChunks') {
+        return (digests: string[], options?: { signal?: AbortSignal }) => (batches.push(digests.length), target.readChunks(digests, options));
+      }
+      const value = Reflect.get(target, property) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const nothing = { get: async () => undefined };
+  const whole = await pullByChunks(counted, pushed.digest, nothing, join(dir, 'whole'));
+  t.true((await readFile(join(dir, 'whole'))).equals(blob));
+  t.is(whole.reusedBytes, 0);
+  const { avgSize } = await store.chunking();
+  t.true(batches.length >= 3, `${batches.length} ReadChunks calls`);
+  t.true(Math.max(...batches) * avgSize < 40 * MiB, `batches of ${batches.join(', ')} chunks`);
+  t.true(whole.bytesReceived < 41 * MiB, `${whole.bytesReceived} bytes fetched: each distinct chunk once`);
+  t.true(proxy.downBytes < 42 * MiB);
+
+  // A source that claims every chunk of its file but hands back none of them: the pull fetches them all and still succeeds.
+  const claimed = await fileChunkSource(path, await store.chunking());
+  t.teardown(() => claimed.close());
+  const fickle = { has: claimed.has, get: async () => undefined };
+  const fetched = await pullByChunks(store, pushed.digest, fickle, join(dir, 'fickle'));
+  t.true((await readFile(join(dir, 'fickle'))).equals(blob));
+  t.is(fetched.reusedBytes, 0);
+  // With the source giving its chunks, nothing is fetched.
+  const reused = await pullByChunks(store, pushed.digest, claimed, join(dir, 'reused'));
+  t.is(reused.bytesReceived, 0);
+  t.is(reused.reusedBytes, blob.length);
+  t.true((await readFile(join(dir, 'reused'))).equals(blob));
+});
