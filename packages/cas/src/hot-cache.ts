@@ -221,8 +221,8 @@ export class HotCache {
         // Copied: the caller may reuse its buffer once the ingest's write returns.
         if (!file.write(Buffer.from(bytes))) await drained(file);
       },
-      commit: async (digest, size) => {
-        if (failed || written !== size || !this.wants(size)) return discard();
+      commit: async (digest, size, rebuilt = false) => {
+        if (failed || written !== size || !this.wants(size, rebuilt)) return discard();
         await new Promise<void>((resolve) => file.end(resolve));
         if (failed) return discard();
         const name = fileName(digest);
@@ -288,8 +288,8 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
 /** A blob's bytes on their way into the cache during its ingest. */
 export interface CacheCopy {
   write(bytes: Uint8Array): Promise<void>;
-  /** Keeps the copy as the cached blob `digest`, or drops it when incomplete. */
-  commit(digest: string, size: number): Promise<void>;
+  /** Keeps the copy as the cached blob `digest`, or drops it when incomplete (`rebuilt`: see HotCache.wants). */
+  commit(digest: string, size: number, rebuilt?: boolean): Promise<void>;
   discard(): Promise<void>;
 }
 

@@ -110,6 +110,8 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
   if (layerCodecOf(head) === undefined) return skipped(NOT_A_LAYER);
 
   const bytes = await readAll(readRecipe(core, digest, recipe, 0, size));
+  // A layer too small for the hot cache at its ingest is kept once expanded (re-encoding it is slow): for the pull that follows a push.
+  const keep = core.cacheIngests && !core.hotCache.wants(size) && core.hotCache.wants(size, true) ? Buffer.from(bytes) : undefined;
   options.signal?.throwIfAborted();
   const attempt = await options.expand(bytes);
   options.signal?.throwIfAborted();
@@ -146,7 +148,10 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
       // Checked under the lock: a delete (also under it) must not be followed in the log by this recipe.
       if (!(await core.index.getRecipe(digest))?.equals(original)) return false;
       const { indexValue, durable: recorded } = await appendRecipe(core, digest, expanded);
-      return core.index.swapRecipe({ digest, expected: original, recipe: indexValue, chunks, durable: later(durable, recorded) });
+      const done = await core.index.swapRecipe({ digest, expected: original, recipe: indexValue, chunks, durable: later(durable, recorded) });
+      // Under the lock, so a delete cannot come between the swap and the copy.
+      if (done && keep) await cacheCopy(core, digest, keep);
+      return done;
     });
     if (!swapped) return skipped('changed or deleted while it was being expanded');
     return {
@@ -162,6 +167,12 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
   } finally {
     stored.release();
   }
+}
+
+async function cacheCopy(core: EngineCore, digest: string, bytes: Buffer): Promise<void> {
+  const copy = core.hotCache.startCopy();
+  await copy.write(bytes);
+  await copy.commit(digest, bytes.length, true);
 }
 
 function later(a: { packId: number; length: number }, b: { packId: number; length: number }): { packId: number; length: number } {

@@ -308,3 +308,19 @@ test('the hot cache keeps an expanded layer below the 1 MiB that plain blobs nee
   t.is((await engine.stats()).hotCacheBytes, layer.length, 'the expanded layer is cached, the plain blob is not');
   t.is(sha256(await readBytes(engine, sha256(layer), Infinity)), sha256(layer));
 });
+
+test('a store that caches ingests keeps a small layer in the hot cache once it is expanded, for the pull after the push', async (t) => {
+  const tar = gnuTar('/usr/share/doc', filesUnder('/usr/share/doc', 700_000, 60));
+  const layer = await producers[0]!.compress(tar);
+  t.true(layer.length < 1024 * 1024);
+  const engine = await openStore(await tempDir(t), { hotCacheBytes: 64 * 1024 * 1024, cacheIngests: true });
+  t.teardown(() => engine.close());
+  const digest = await put(engine, layer);
+  t.is((await engine.stats()).hotCacheBytes, 0, 'too small for the cache at its ingest');
+  t.is((await engine.expandBlob(digest)).outcome, 'expanded');
+  t.is((await engine.stats()).hotCacheBytes, layer.length);
+  t.is(sha256(await readBytes(engine, digest, Infinity)), digest);
+  // Deleting the blob drops its copy.
+  await engine.delete(digest);
+  t.is((await engine.stats()).hotCacheBytes, 0);
+});

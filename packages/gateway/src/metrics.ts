@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { StoreAdmin } from '@strata/cas';
+import type { StoreAdmin, StoreStats } from '@strata/cas';
 
 /**
  * The gateway's Prometheus metrics, in a registry of its own so that
@@ -87,16 +87,31 @@ export class GatewayMetrics {
       registers,
     });
     if (stats) {
-      new Gauge({
-        name: 'strata_store_dedup_ratio',
-        help: "The store's logical bytes over its stored bytes",
-        registers,
-        async collect() {
-          // A store that cannot answer now keeps its last figure; the scrape itself must not fail.
-          const figures = await stats().catch(() => undefined);
-          if (figures) this.set(figures.dedupRatio);
-        },
-      });
+      const figures = onePerScrape(stats);
+      const storeGauge = (name: string, help: string, value: (figures: StoreStats) => number | undefined): void =>
+        void new Gauge({
+          name,
+          help,
+          registers,
+          async collect() {
+            // A store that cannot answer now keeps its last figure; the scrape itself must not fail.
+            const found = await figures();
+            const figure = found && value(found);
+            if (figure !== undefined) this.set(figure);
+          },
+        });
+      storeGauge('strata_store_dedup_ratio', "The store's logical bytes over its stored bytes", (found) => found.dedupRatio);
+      storeGauge('strata_store_stored_bytes', 'Bytes the store keeps on disk: packs plus index', (found) => found.storedBytes);
+      storeGauge('strata_store_expanded_layers', 'Compressed layers the store holds expanded (deduplicated by their content)', (found) => found.expandedBlobs ?? 0);
     }
   }
+}
+
+/** The store's figures, asked once for all the gauges of one scrape (a second ask within a second shares the first). */
+function onePerScrape(stats: StoreAdmin['stats']): () => Promise<StoreStats | undefined> {
+  let asked: { at: number; figures: Promise<StoreStats | undefined> } | undefined;
+  return () => {
+    if (!asked || Date.now() - asked.at > 1000) asked = { at: Date.now(), figures: stats().catch(() => undefined) };
+    return asked.figures;
+  };
 }

@@ -77,6 +77,8 @@ test('/metrics exposes requests by route and status, bytes, upload durations and
   t.regex(text, /strata_http_received_bytes_total\{route="upload.start"\} \d+/);
   t.regex(text, /strata_upload_duration_seconds_count 1/);
   t.regex(text, /strata_store_dedup_ratio \d/);
+  t.regex(text, /strata_store_stored_bytes [1-9]\d*/);
+  t.regex(text, /strata_store_expanded_layers 0/);
 });
 
 test('received bytes count a small body that arrived with the headers', async (t) => {

@@ -14,6 +14,7 @@ export interface StoreFigures {
   uniqueBytes: number;
   storedBytes: number;
   dedupRatio: number;
+  expandedBlobs?: number;
 }
 
 /** A strata registry running as its own process, as users run it. */
@@ -44,10 +45,12 @@ export interface ServerSetup {
 export interface ServeOptions {
   /** `strata serve --auth FILE`: users and access rules. */
   auth?: string;
+  /** `strata serve --expand-layers` (the embedded engine only). */
+  expandLayers?: boolean;
 }
 
 function serveArgs(options: ServeOptions = {}): string[] {
-  return options.auth === undefined ? [] : ['--auth', options.auth];
+  return [...(options.auth === undefined ? [] : ['--auth', options.auth]), ...(options.expandLayers ? ['--expand-layers'] : [])];
 }
 
 export function strata(args: string[]): Promise<{ stdout: string }> {
