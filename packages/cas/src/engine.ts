@@ -263,8 +263,8 @@ export class Engine implements ContentStore, StoreAdmin, ChunkTransfer, LeaseMan
   /**
    * Expands every stored gzip or zstd layer no expansion has tried yet
    * (with `retry`, also those earlier tries left as they were), or the
-   * blobs `digests` names, one at a time, and reports what became of them. The chunks of the compressed
-   * form become garbage for `collectGarbage`.
+   * blobs `digests` names, one at a time, and reports what became of them.
+   * The chunks of the compressed form become garbage for `collectGarbage`.
    */
   async expandPending(options: CatchUpOptions = {}): Promise<CatchUpReport> {
     this.#checkOpen();

@@ -149,8 +149,8 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
       if (!(await core.index.getRecipe(digest))?.equals(original)) return false;
       const { indexValue, durable: recorded } = await appendRecipe(core, digest, expanded);
       const done = await core.index.swapRecipe({ digest, expected: original, recipe: indexValue, chunks, durable: later(durable, recorded) });
-      // Under the lock, so a delete cannot come between the swap and the copy.
-      if (done && keep) await cacheCopy(core, digest, keep);
+      // Under the lock, so a delete cannot come between the swap and the copy; the cache is disposable, so a failed copy is no failure.
+      if (done && keep) await cacheCopy(core, digest, keep).catch(() => {});
       return done;
     });
     if (!swapped) return skipped('changed or deleted while it was being expanded');
