@@ -183,9 +183,8 @@ async function localFiles(files: readonly { path: string; tar: boolean }[], stor
   const chunking = await store.chunking();
   const sources = await Promise.all(files.map(({ path, tar }) => fileChunkSource(path, chunking, { tar })));
   return {
-    async has(digest) {
-      for (const source of sources) if (source.has!(digest)) return true;
-      return false;
+    has(digest) {
+      return sources.some((source) => source.has(digest));
     },
     async get(digest) {
       for (const source of sources) {

@@ -6,7 +6,7 @@
  * blob; many GETs of one blob in flight at once. A third run pulls the image
  * from strata with every layer expanded, against strata's own plain run.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorCode, StrataError } from '@strata/errors';
 import { concurrentGets, curlBlob, pushBlob, quantile, writeIncompressibleFile, type CurlTransfer } from '../blob-transfer.ts';

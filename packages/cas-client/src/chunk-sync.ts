@@ -131,7 +131,7 @@ export async function fileChunkSource(
   path: string,
   chunking: ChunkingParams,
   options: { tar?: boolean } = {},
-): Promise<LocalChunkSource & { close(): Promise<void> }> {
+): Promise<LocalChunkSource & { has(digest: string): boolean; close(): Promise<void> }> {
   const file = await chunkFile(path, chunking, options);
   const where = new Map(file.chunks.map((chunk) => [chunk.digest, chunk] as const));
   const handle = await open(path, 'r');

@@ -64,12 +64,21 @@ export function decodeChunk(payload: Uint8Array, codec: number, rawLength: numbe
   return raw;
 }
 
+const HEX_DIGEST = /^[a-f0-9]{64}$/;
+
+/** Parses a chunk digest (lowercase sha256 hex); InvalidArgument otherwise. */
+export function chunkDigest(hex: string): Buffer {
+  if (typeof hex !== 'string' || !HEX_DIGEST.test(hex)) {
+    throw new StrataError('InvalidArgument', `invalid chunk digest ${JSON.stringify(hex)}`);
+  }
+  return Buffer.from(hex, 'hex');
+}
+
 /**
  * The raw bytes of a chunk that arrived as its stored zstd frame (ReadChunks
  * with accept_zstd): decompressed and checked against its digest (raw
  * SHA-256 hex) and length; DataLoss otherwise.
  */
 export function decodeZstdChunk(frame: Uint8Array, rawLength: number, digest: string): Buffer {
-  if (!/^[a-f0-9]{64}$/.test(digest)) throw new StrataError('InvalidArgument', `invalid chunk digest ${JSON.stringify(digest)}`);
-  return decodeChunk(frame, Codec.Zstd, rawLength, Buffer.from(digest, 'hex'));
+  return decodeChunk(frame, Codec.Zstd, rawLength, chunkDigest(digest));
 }

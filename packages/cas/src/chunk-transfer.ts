@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Digester, parseDigest, sha256Raw } from '@strata/digest';
 import { StrataError } from '@strata/errors';
-import { decodeChunk } from './chunk-codec.ts';
+import { chunkDigest, decodeChunk } from './chunk-codec.ts';
 import type { BlobRecipe, ChunkData, CommitResult } from './content-store.ts';
 import { pinIfIndexed, type EngineCore } from './engine-core.ts';
 import { countUses } from './index-db.ts';
@@ -11,15 +11,6 @@ import { readChunk, readChunkPayload, readRecipe } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
 import { decodeRecipe, encodeChunkedRecipe, encodeInlineRecipe, LayerCodec, RecipeKind, RecipeChunks, encodeChunkList } from './recipe.ts';
 
-const HEX_DIGEST = /^[a-f0-9]{64}$/;
-
-/** Parses a chunk digest (lowercase sha256 hex); InvalidArgument otherwise. */
-export function chunkDigest(hex: string): Buffer {
-  if (typeof hex !== 'string' || !HEX_DIGEST.test(hex)) {
-    throw new StrataError('InvalidArgument', `invalid chunk digest ${JSON.stringify(hex)}`);
-  }
-  return Buffer.from(hex, 'hex');
-}
 
 /**
  * A blob's chunk list for chunk-aware transfer. Small blobs have none: they

@@ -6,7 +6,8 @@ import type { ChunkerOptions } from '@strata/chunker';
 import { CompressPool } from './compress-pool.ts';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { chunkDigest, commitRecipe, putChunks, readChunks, readStoredChunks, recipeOf, type StoredChunk } from './chunk-transfer.ts';
+import { chunkDigest } from './chunk-codec.ts';
+import { commitRecipe, putChunks, readChunks, readStoredChunks, recipeOf, type StoredChunk } from './chunk-transfer.ts';
 import type {
   BlobRecipe,
   ChunkData,

@@ -88,7 +88,7 @@ export class GatewayMetrics {
     });
     if (stats) {
       const figures = onePerScrape(stats);
-      const storeGauge = (name: string, help: string, value: (figures: StoreStats) => number | undefined): void =>
+      const storeGauge = (name: string, help: string, value: (figures: StoreStats) => number): void =>
         void new Gauge({
           name,
           help,
@@ -96,8 +96,7 @@ export class GatewayMetrics {
           async collect() {
             // A store that cannot answer now keeps its last figure; the scrape itself must not fail.
             const found = await figures();
-            const figure = found && value(found);
-            if (figure !== undefined) this.set(figure);
+            if (found) this.set(value(found));
           },
         });
       storeGauge('strata_store_dedup_ratio', "The store's logical bytes over its stored bytes", (found) => found.dedupRatio);
