@@ -26,6 +26,7 @@ export {
   rebuildGzipStream,
   reconstructGzip,
 } from './gzip.ts';
+export { GzipExpander, type GzipExpanderResult } from './gzip-expander.ts';
 export { expandVerified } from './expand-verified.ts';
 export { type ModelParams, zlibLevelParams } from './match-model.ts';
 export { CORRECTIONS_VERSION, type ParsedCorrections, type SegmentEntry, readCorrections } from './corrections.ts';
