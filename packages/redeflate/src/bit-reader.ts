@@ -51,6 +51,6 @@ export class BitReader {
   }
 
   checkBounds(): void {
-    if (this.bitOffset > this.data.length * 8) throw malformed('deflate stream is truncated');
+    if (this.bitOffset > this.data.length * 8) throw malformed('deflate stream is truncated', { truncated: true });
   }
 }

@@ -1,3 +1,5 @@
+import { StrataError } from '@strata/errors';
+import { malformed } from './failures.ts';
 import { BitReader } from './bit-reader.ts';
 import { BitWriter } from './bit-writer.ts';
 import { writePredictedHeader } from './block-codes.ts';
@@ -13,11 +15,12 @@ import {
   PlainOutput,
   type TokenBuffer,
   inflateTokens,
-  inflateWithBlocks,
+  inflateBlock,
   newTokenBuffer,
   readDynamicTables,
 } from './inflate.ts';
 import { MatchModel, type ModelParams, zlibLevelParams } from './match-model.ts';
+import { SEGMENT_LOOKAHEAD } from './rebuild-deflate.ts';
 import { ByteSink } from './varint.ts';
 
 /** Where reconstruction can start without re-encoding what comes before. */
@@ -59,18 +62,52 @@ export interface DeflateExpansion {
 export interface ExpandOptions {
   /** Plaintext bytes per restart segment (a segment ends at the first block boundary past it). */
   segmentBytes?: number;
+  /**
+   * Longest block (compressed bytes) a streaming expansion buffers while it
+   * waits for the block's end; a stream whose block runs longer is refused
+   * as malformed. DEFAULT_MAX_BLOCK_BYTES by default.
+   */
+  maxBlockBytes?: number;
   /** Model parameters to use instead of estimating them from the stream. */
   params?: ModelParams;
 }
 
 export const DEFAULT_SEGMENT_BYTES = 1 << 20;
 const ESTIMATE_BYTES = 128 * 1024;
+/**
+ * Real encoders end a block every few hundred KiB at most (zlib and Go after
+ * 16-64 Ki symbols, stored blocks at 64 KiB); a block that runs on for longer
+ * is damage that happens to decode, and waiting for its end would buffer the
+ * rest of the input.
+ */
+export const DEFAULT_MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+/** After a block runs past the input, it is parsed again once at least this much more has come. */
+const RETRY_BYTES = 256 * 1024;
 
-/** The stream as parsed once, shared by parameter estimation and encoding. */
-interface ParsedStream {
+/**
+ * The part of the stream the expander holds: compressed bytes from stream
+ * byte `byteBase`, plaintext from stream offset `plainBase` (at least 32 KiB
+ * before the first pending block, or the stream's start), and the blocks
+ * parsed but not yet encoded.
+ */
+interface StreamWindow {
   compressed: Uint8Array;
+  byteBase: number;
   plaintext: Uint8Array;
+  plainBase: number;
+  /** Stream offset just past the plaintext held; matches never reach past it. */
+  plainEnd: number;
   blocks: BlockInfo[];
+}
+
+/** What a DeflateExpander recorded, once its stream ended. */
+export interface DeflateExpanderResult {
+  corrections: Uint8Array;
+  /** Bytes of input the deflate stream occupies. */
+  consumed: number;
+  plainLength: number;
+  restartPoints: RestartPoint[];
+  stats: ExpandStats;
 }
 
 /**
@@ -79,64 +116,282 @@ interface ParsedStream {
  * malformed or truncated stream.
  */
 export function expandDeflate(compressed: Uint8Array, options: ExpandOptions = {}): DeflateExpansion {
-  const { plaintext, blocks, bitEnd } = inflateWithBlocks(compressed);
-  const stream: ParsedStream = { compressed, plaintext, blocks };
-  const consumed = Math.ceil(bitEnd / 8);
-  const params = options.params ?? estimateParams(stream);
-  const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-  const stats: ExpandStats = {
-    blocks: blocks.length,
-    storedBlocks: 0,
-    fixedBlocks: 0,
-    dynamicBlocks: 0,
-    rawHeaders: 0,
-    tokens: 0,
-    corrections: 0,
-    params,
-  };
-  for (const block of blocks) {
-    if (block.type === BLOCK_STORED) stats.storedBlocks++;
-    else if (block.type === BLOCK_DYNAMIC) stats.dynamicBlocks++;
-    else stats.fixedBlocks++;
+  const expander = new DeflateExpander(options);
+  expander.push(compressed);
+  expander.end();
+  const result = expander.result();
+  const pieces = expander.takePlaintext();
+  const plaintext = pieces.length === 1 ? pieces[0]! : joinPieces(pieces, result.plainLength);
+  return { plaintext, corrections: result.corrections, consumed: result.consumed, restartPoints: result.restartPoints, stats: result.stats };
+}
+
+export function joinPieces(pieces: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
   }
-  const model = new MatchModel(params);
-  const tokens = newTokenBuffer();
-  const segments: SegmentEntry[] = [];
-  const payloads: Uint8Array[] = [];
-  const restartPoints: RestartPoint[] = [];
-  let first = 0;
-  while (first < blocks.length) {
-    let last = first;
-    while (last + 1 < blocks.length && blocks[last]!.plainEnd - blocks[first]!.plainStart < segmentBytes) last++;
-    const start = blocks[first]!;
+  return out;
+}
+
+/**
+ * Streaming expansion of one raw deflate stream: compressed bytes go in as
+ * they arrive, plaintext comes out block by block, and each segment is
+ * modelled as soon as its blocks and the few bytes after them are in. So
+ * memory stays at about one segment of each whatever the stream's length
+ * (a single block is held whole, however large). The correction stream is
+ * the one expanding the whole stream at once gives.
+ */
+export class DeflateExpander {
+  private readonly options: ExpandOptions;
+  private readonly segmentBytes: number;
+  private readonly maxBlockBytes: number;
+  private input = new Uint8Array(1 << 16);
+  private inputLength = 0;
+  /** Stream byte offset of input[0]. */
+  private byteBase = 0;
+  /** Stream bit offset of the next block to parse. */
+  private bitPosition = 0;
+  private plain = new PlainOutput(1 << 16);
+  /** Stream plaintext offset of the plaintext buffer's byte 0. */
+  private plainBase = 0;
+  private readonly codes = newBlockCodes();
+  private blocks: BlockInfo[] = [];
+  private ended = false;
+  private bitEnd = 0;
+  private finalPadding = 0;
+  /** Stream byte offset the input must reach before a block that ran past it is parsed again. */
+  private retryAt = 0;
+  /** Stream plaintext offset handed out so far. */
+  private emitted = 0;
+  private out: Uint8Array[] = [];
+  private params: ModelParams | undefined;
+  private model: MatchModel | undefined;
+  private readonly tokens = newTokenBuffer();
+  private readonly stats: ExpandStats;
+  private readonly segments: SegmentEntry[] = [];
+  private readonly payloads: Uint8Array[] = [];
+  private readonly restartPoints: RestartPoint[] = [];
+  private finished: DeflateExpanderResult | undefined;
+
+  constructor(options: ExpandOptions = {}) {
+    this.options = options;
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES;
+    this.stats = {
+      blocks: 0, storedBlocks: 0, fixedBlocks: 0, dynamicBlocks: 0, rawHeaders: 0, tokens: 0, corrections: 0,
+      params: options.params ?? zlibLevelParams(6),
+    };
+  }
+
+  /** Whether the final block has been parsed: input past it is not the stream's (see `leftover`). */
+  get done(): boolean {
+    return this.ended;
+  }
+
+  /** Feeds the next compressed bytes. Throws InvalidArgument as soon as the stream is seen to be malformed. */
+  push(bytes: Uint8Array): void {
+    if (this.ended) throw new RangeError('push after the final block');
+    this.append(bytes);
+    this.parse(false);
+    this.encodeReady();
+  }
+
+  /** No more input: parses what is held, and throws InvalidArgument when the stream is truncated. */
+  end(): void {
+    if (!this.ended) this.parse(true);
+    this.encodeReady();
+  }
+
+  /** Bytes of input and plaintext buffered right now. */
+  get heldBytes(): number {
+    return this.input.length + this.plain.buffer.length;
+  }
+
+  /** Input given after the stream's last byte. */
+  leftover(): Uint8Array {
+    if (!this.ended) throw new RangeError('leftover before the final block');
+    return this.input.slice(Math.ceil(this.bitEnd / 8) - this.byteBase, this.inputLength);
+  }
+
+  /** Plaintext decoded since the last call, in order (each piece is the caller's to keep). */
+  takePlaintext(): Uint8Array[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  /** The correction stream; call once the final block is in (`done`, or after `end`). */
+  result(): DeflateExpanderResult {
+    if (this.finished) return this.finished;
+    if (!this.ended) throw new RangeError('result before the final block');
+    this.encodeReady();
+    const plainLength = this.plainBase + this.plain.length;
+    const corrections = writeCorrections(
+      { params: this.params!, plainLength, bitLength: this.bitEnd, finalPadding: this.finalPadding, segments: this.segments },
+      this.payloads,
+    );
+    this.finished = { corrections, consumed: Math.ceil(this.bitEnd / 8), plainLength, restartPoints: this.restartPoints, stats: this.stats };
+    return this.finished;
+  }
+
+  private append(bytes: Uint8Array): void {
+    const needed = this.inputLength + bytes.length;
+    if (needed > this.input.length) {
+      const next = new Uint8Array(Math.max(needed, this.input.length * 2));
+      next.set(this.input.subarray(0, this.inputLength));
+      this.input = next;
+    }
+    this.input.set(bytes, this.inputLength);
+    this.inputLength = needed;
+  }
+
+  /** Parses whole blocks while the input holds them; `final`: no more input will come. */
+  private parse(final: boolean): void {
+    const data = this.input.subarray(0, this.inputLength);
+    const inputEnd = this.byteBase + this.inputLength;
+    while (!this.ended && (final || inputEnd >= this.retryAt)) {
+      const reader = new BitReader(data, this.bitPosition - this.byteBase * 8);
+      const mark = this.plain.length;
+      let block: BlockInfo;
+      try {
+        block = inflateBlock(reader, this.plain, this.codes, this.byteBase * 8, this.plainBase);
+      } catch (error) {
+        // A block that runs past the input is only incomplete: parse it again once more has come.
+        if (final || !(reader.pos > data.length || isTruncation(error))) throw error;
+        const blockByte = this.bitPosition >>> 3;
+        if (inputEnd - blockByte > this.maxBlockBytes) {
+          throw malformed('deflate block runs on past the longest block accepted', { bitOffset: this.bitPosition, maxBlockBytes: this.maxBlockBytes });
+        }
+        this.plain.length = mark;
+        this.retryAt = inputEnd + Math.max(RETRY_BYTES, inputEnd - blockByte);
+        break;
+      }
+      this.blocks.push(block);
+      this.stats.blocks++;
+      if (block.type === BLOCK_STORED) this.stats.storedBlocks++;
+      else if (block.type === BLOCK_DYNAMIC) this.stats.dynamicBlocks++;
+      else this.stats.fixedBlocks++;
+      this.bitPosition = block.bitEnd;
+      if (block.final) {
+        this.ended = true;
+        this.bitEnd = block.bitEnd;
+        const consumed = Math.ceil(this.bitEnd / 8);
+        const paddingCount = consumed * 8 - this.bitEnd;
+        this.finalPadding = paddingCount === 0 ? 0 : (this.input[consumed - 1 - this.byteBase]! >>> (8 - paddingCount));
+      }
+    }
+    const plainEnd = this.plainBase + this.plain.length;
+    if (plainEnd > this.emitted) {
+      this.out.push(this.plain.buffer.slice(this.emitted - this.plainBase, this.plain.length));
+      this.emitted = plainEnd;
+    }
+  }
+
+  private window(): StreamWindow {
+    return {
+      compressed: this.input,
+      byteBase: this.byteBase,
+      plaintext: this.plain.buffer,
+      plainBase: this.plainBase,
+      plainEnd: this.plainBase + this.plain.length,
+      blocks: this.blocks,
+    };
+  }
+
+  /**
+   * Index of the last block of the run that starts at the first pending
+   * block and spans `span` bytes of plaintext (segments have always been cut
+   * so), or -1 while the run, or the plaintext the model looks at after it,
+   * is not all in.
+   */
+  private reach(span: number): number {
+    const blocks = this.blocks;
+    if (blocks.length === 0) return -1;
+    const start = blocks[0]!.plainStart;
+    let last = 0;
+    while (last + 1 < blocks.length && blocks[last]!.plainEnd - start < span) last++;
+    if (this.ended) return last;
+    if (blocks[last]!.plainEnd - start < span) return -1;
+    return this.plainBase + this.plain.length >= blocks[last]!.plainEnd + SEGMENT_LOOKAHEAD ? last : -1;
+  }
+
+  /** Models every segment whose blocks and lookahead are in, then drops what no later segment needs. */
+  private encodeReady(): void {
+    for (;;) {
+      if (this.model === undefined) {
+        if (this.options.params === undefined) {
+          const last = this.reach(ESTIMATE_BYTES);
+          if (last < 0) return;
+          this.params = estimateParams(this.window(), last);
+        } else {
+          this.params = this.options.params;
+        }
+        this.stats.params = this.params;
+        this.model = new MatchModel(this.params);
+      }
+      const last = this.reach(this.segmentBytes);
+      if (last < 0) return;
+      this.encodeSegment(last);
+    }
+  }
+
+  private encodeSegment(last: number): void {
+    const blocks = this.blocks;
+    const start = blocks[0]!;
     const end = blocks[last]!;
     const prefixCount = start.bitStart & 7;
-    segments.push({
+    this.segments.push({
       plainStart: start.plainStart,
       plainLength: end.plainEnd - start.plainStart,
       bitStart: start.bitStart,
       bitLength: end.bitEnd - start.bitStart,
-      prefixBits: prefixCount === 0 ? 0 : (compressed[start.bitStart >>> 3]! & ((1 << prefixCount) - 1)),
+      prefixBits: prefixCount === 0 ? 0 : (this.input[(start.bitStart >>> 3) - this.byteBase]! & ((1 << prefixCount) - 1)),
       payloadOffset: 0,
       payloadLength: 0,
     });
-    restartPoints.push({
-      segment: segments.length - 1,
+    this.restartPoints.push({
+      segment: this.segments.length - 1,
       plaintextOffset: start.plainStart,
       compressedOffset: start.bitStart >>> 3,
       bitOffset: start.bitStart,
       windowStart: Math.max(0, start.plainStart - WINDOW_SIZE),
     });
-    payloads.push(encodeSegment(stream, first, last, model, tokens, stats, Infinity));
-    first = last + 1;
+    this.payloads.push(encodeSegment(this.window(), 0, last, this.model!, this.tokens, this.stats, Infinity));
+    this.blocks = blocks.slice(last + 1);
+    this.discard();
   }
-  const paddingCount = consumed * 8 - bitEnd;
-  const finalPadding = paddingCount === 0 ? 0 : (compressed[consumed - 1]! >>> (8 - paddingCount));
-  const corrections = writeCorrections(
-    { params, plainLength: plaintext.length, bitLength: bitEnd, finalPadding, segments },
-    payloads,
-  );
-  return { plaintext, corrections, consumed, restartPoints, stats };
+
+  /** Drops input before the next block and plaintext before its window, copying only once most of a buffer is dead. */
+  private discard(): void {
+    const next = this.blocks[0];
+    const keepByte = (next === undefined ? this.bitPosition : next.bitStart) >>> 3;
+    const dropBytes = keepByte - this.byteBase;
+    if (dropBytes > 0 && dropBytes >= this.inputLength - dropBytes) {
+      const kept = this.input.subarray(dropBytes, this.inputLength);
+      const buffer = new Uint8Array(Math.max(kept.length * 2, 1 << 16));
+      buffer.set(kept);
+      this.input = buffer;
+      this.inputLength = kept.length;
+      this.byteBase = keepByte;
+    }
+    const plainStart = next === undefined ? this.plainBase + this.plain.length : next.plainStart;
+    const keepPlain = Math.max(0, plainStart - WINDOW_SIZE);
+    const dropPlain = keepPlain - this.plainBase;
+    if (dropPlain > 0 && dropPlain >= this.plain.length - dropPlain) {
+      const kept = this.plain.buffer.subarray(dropPlain, this.plain.length);
+      const buffer = new PlainOutput(Math.max(kept.length * 2, 1 << 16));
+      buffer.buffer.set(kept);
+      buffer.length = kept.length;
+      this.plain = buffer;
+      this.plainBase = keepPlain;
+    }
+  }
+}
+
+function isTruncation(error: unknown): boolean {
+  return error instanceof StrataError && error.details['truncated'] === true;
 }
 
 /**
@@ -145,7 +400,7 @@ export function expandDeflate(compressed: Uint8Array, options: ExpandOptions = {
  * parameter estimation uses to drop a losing candidate quickly.
  */
 function encodeSegment(
-  stream: ParsedStream,
+  stream: StreamWindow,
   first: number,
   last: number,
   model: MatchModel,
@@ -153,10 +408,10 @@ function encodeSegment(
   stats: ExpandStats,
   budget: number,
 ): Uint8Array {
-  const { compressed, plaintext, blocks } = stream;
+  const { compressed, blocks, plainBase } = stream;
   const start = blocks[first]!.plainStart;
-  model.bind(plaintext, 0, plaintext.length);
-  model.reset(start, Math.max(0, start - WINDOW_SIZE));
+  model.bind(stream.plaintext, plainBase, stream.plainEnd - plainBase);
+  model.reset(start - plainBase, Math.max(0, start - WINDOW_SIZE) - plainBase);
   const records = new ByteSink();
   const events = new ByteSink();
   const codes = newBlockCodes();
@@ -188,7 +443,7 @@ function encodeSegment(
       actualHeader.bitBuffer = 0;
       actualHeader.bitCount = 0;
       rawHeaderBits = block.bodyBitStart - block.bitStart - 3;
-      actualHeader.copyBits(compressed, block.bitStart + 3, rawHeaderBits);
+      actualHeader.copyBits(compressed, block.bitStart + 3 - stream.byteBase * 8, rawHeaderBits);
       if (!sameBits(predictedHeader, actualHeader)) {
         flags |= RECORD_RAW_HEADER;
         actualHeader.alignWith(0);
@@ -204,9 +459,9 @@ function encodeSegment(
       records.uint(rawHeaderBits);
       records.bytes(rawHeader);
     }
-    model.horizon = horizonAtEnd ? block.plainEnd : plaintext.length;
+    model.horizon = (horizonAtEnd ? block.plainEnd : stream.plainEnd) - plainBase;
     const { lengths, values, count } = tokens;
-    let position = block.plainStart;
+    let position = block.plainStart - plainBase;
     for (let i = 0; i < count; i++) {
       model.predict(position);
       const length = lengths[i]!;
@@ -260,8 +515,8 @@ function sameBits(a: BitWriter, b: BitWriter): boolean {
   return true;
 }
 
-function decodeBlockTokens(stream: ParsedStream, block: BlockInfo, tokens: TokenBuffer): void {
-  const reader = new BitReader(stream.compressed, block.bitStart + 3);
+function decodeBlockTokens(stream: StreamWindow, block: BlockInfo, tokens: TokenBuffer): void {
+  const reader = new BitReader(stream.compressed, block.bitStart + 3 - stream.byteBase * 8);
   const codes = newBlockCodes();
   let tables;
   if (block.type === BLOCK_DYNAMIC) {
@@ -272,7 +527,7 @@ function decodeBlockTokens(stream: ParsedStream, block: BlockInfo, tokens: Token
   // Re-decoding writes the same bytes over the plaintext; the sink only has to be there.
   const sink = new PlainOutput(0);
   sink.buffer = stream.plaintext;
-  sink.length = block.plainStart;
+  sink.length = block.plainStart - stream.plainBase;
   tokens.count = 0;
   tokens.count = inflateTokens(reader, tables.literal, tables.distance, sink, tokens);
 }
@@ -288,10 +543,7 @@ function candidateParams(): ModelParams[] {
  * stream's first blocks: zlib's nine levels, then the hash size (memLevel)
  * and window size around the best level.
  */
-function estimateParams(stream: ParsedStream): ModelParams {
-  const { blocks } = stream;
-  let last = 0;
-  while (last + 1 < blocks.length && blocks[last]!.plainEnd < ESTIMATE_BYTES) last++;
+function estimateParams(stream: StreamWindow, last: number): ModelParams {
   const tokens = newTokenBuffer();
   let best = zlibLevelParams(6);
   let bestErrors = Infinity;

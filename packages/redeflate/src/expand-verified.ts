@@ -1,5 +1,6 @@
 import { type DeflateExpansion, type ExpandOptions, expandDeflate } from './expand-deflate.ts';
-import { type GzipExpansion, expandGzip, isGzip, reconstructGzip } from './gzip.ts';
+import { type GzipExpansion, expandGzip } from './gzip-expander.ts';
+import { isGzip, reconstructGzip } from './gzip.ts';
 import { reconstructDeflate } from './rebuild-deflate.ts';
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

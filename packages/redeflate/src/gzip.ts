@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { type DeflateExpansion, type ExpandOptions, type RestartPoint, expandDeflate } from './expand-deflate.ts';
+import { type RestartPoint } from './expand-deflate.ts';
 import { damaged, malformed } from './failures.ts';
 import { inflateWithBlocks } from './inflate.ts';
 import { DeflateRebuilder } from './rebuild-deflate.ts';
@@ -39,22 +39,37 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** Length of the gzip member header at `offset` (RFC 1952 section 2.3). */
 function headerLength(bytes: Uint8Array, offset: number): number {
-  if (bytes.length - offset < 10 || !isGzip(bytes.subarray(offset))) throw malformed('not a gzip member', { offset });
-  const flags = bytes[offset + 3]!;
-  if ((flags & FLAG_RESERVED) !== 0) throw malformed('gzip header has reserved flags set', { offset });
-  let at = offset + 10;
+  const length = gzipHeaderLength(bytes.subarray(offset));
+  if (length < 0) throw malformed(bytes.length - offset < 10 ? 'not a gzip member' : 'gzip header is truncated', { offset });
+  return length;
+}
+
+/**
+ * Length of the gzip member header `bytes` starts with (RFC 1952 section
+ * 2.3), or -1 when they end before it does. Throws InvalidArgument when
+ * they do not start a gzip member.
+ */
+export function gzipHeaderLength(bytes: Uint8Array): number {
+  if (bytes.length < 10) {
+    if (bytes.length >= 3 && !isGzip(bytes)) throw malformed('not a gzip member');
+    return -1;
+  }
+  if (!isGzip(bytes)) throw malformed('not a gzip member');
+  const flags = bytes[3]!;
+  if ((flags & FLAG_RESERVED) !== 0) throw malformed('gzip header has reserved flags set');
+  let at = 10;
   if ((flags & FLAG_EXTRA) !== 0) {
-    if (at + 2 > bytes.length) throw malformed('gzip header is truncated', { offset });
+    if (at + 2 > bytes.length) return -1;
     at += 2 + (bytes[at]! | (bytes[at + 1]! << 8));
   }
   for (const flag of [FLAG_NAME, FLAG_COMMENT]) {
     if ((flags & flag) === 0) continue;
     while (at < bytes.length && bytes[at] !== 0) at++;
+    if (at >= bytes.length) return -1;
     at++;
   }
   if ((flags & FLAG_HCRC) !== 0) at += 2;
-  if (at > bytes.length) throw malformed('gzip header is truncated', { offset });
-  return at - offset;
+  return at > bytes.length ? -1 : at;
 }
 
 function checkTrailer(trailer: Uint8Array, plaintext: Uint8Array, offset: number): void {
@@ -89,64 +104,6 @@ export function parseGzip(bytes: Uint8Array): ParsedGzip {
 /** A restart point in a gzip file: file offsets and plaintext offsets are of the whole file. */
 export interface GzipRestartPoint extends RestartPoint {
   member: number;
-}
-
-export interface GzipExpansion {
-  plaintext: Uint8Array;
-  corrections: Uint8Array;
-  restartPoints: GzipRestartPoint[];
-  members: Array<Omit<DeflateExpansion, 'plaintext' | 'corrections' | 'restartPoints'>>;
-}
-
-/** Expands every member of a gzip file; the corrections also carry headers, trailers and trailing bytes. */
-export function expandGzip(bytes: Uint8Array, options: ExpandOptions = {}): GzipExpansion {
-  const out = new ByteSink();
-  out.bytes(GZIP_CORRECTIONS_MAGIC);
-  out.byte(GZIP_CORRECTIONS_VERSION);
-  const plaintexts: Uint8Array[] = [];
-  const members: GzipExpansion['members'] = [];
-  const restartPoints: GzipRestartPoint[] = [];
-  const entries = new ByteSink();
-  let offset = 0;
-  let plainOffset = 0;
-  let count = 0;
-  do {
-    const header = bytes.subarray(offset, offset + headerLength(bytes, offset));
-    const bodyStart = offset + header.length;
-    const expansion = expandDeflate(bytes.subarray(bodyStart), options);
-    const bodyEnd = bodyStart + expansion.consumed;
-    const trailer = bytes.subarray(bodyEnd, bodyEnd + 8);
-    checkTrailer(trailer, expansion.plaintext, offset);
-    entries.uint(header.length);
-    entries.bytes(header);
-    entries.bytes(trailer);
-    entries.uint(expansion.plaintext.length);
-    entries.uint(expansion.corrections.length);
-    entries.bytes(expansion.corrections);
-    for (const point of expansion.restartPoints) {
-      restartPoints.push({
-        member: count,
-        segment: point.segment,
-        plaintextOffset: plainOffset + point.plaintextOffset,
-        compressedOffset: bodyStart + point.compressedOffset,
-        bitOffset: bodyStart * 8 + point.bitOffset,
-        windowStart: plainOffset + point.windowStart,
-      });
-    }
-    const { plaintext, corrections, restartPoints: _, ...rest } = expansion;
-    members.push(rest);
-    plaintexts.push(plaintext);
-    plainOffset += plaintext.length;
-    offset = bodyEnd + 8;
-    count++;
-  } while (isGzip(bytes.subarray(offset)));
-  out.uint(count);
-  out.bytes(entries.view());
-  const trailing = bytes.subarray(offset);
-  out.uint(trailing.length);
-  out.bytes(trailing);
-  const plaintext = plaintexts.length === 1 ? plaintexts[0]! : concat(plaintexts, plainOffset);
-  return { plaintext, corrections: out.view().slice(), restartPoints, members };
 }
 
 /** Joins byte arrays into one of `length` bytes. */

@@ -1,6 +1,8 @@
 export {
   DEFAULT_SEGMENT_BYTES,
   type DeflateExpansion,
+  DeflateExpander,
+  type DeflateExpanderResult,
   type ExpandOptions,
   type ExpandStats,
   type RestartPoint,
@@ -15,18 +17,16 @@ export {
 } from './rebuild-deflate.ts';
 export { RebuildPool, type RebuildPoolOptions } from './rebuild-pool.ts';
 export {
-  type GzipExpansion,
   type GzipMember,
   type GzipRestartPoint,
   type ParsedGzip,
   GzipRebuilder,
-  expandGzip,
   isGzip,
   parseGzip,
   rebuildGzipStream,
   reconstructGzip,
 } from './gzip.ts';
-export { GzipExpander, type GzipExpanderResult } from './gzip-expander.ts';
+export { GzipExpander, type GzipExpanderResult, type GzipExpansion, type GzipMemberStats, expandGzip } from './gzip-expander.ts';
 export { expandVerified } from './expand-verified.ts';
 export { type ModelParams, zlibLevelParams } from './match-model.ts';
 export { CORRECTIONS_VERSION, type ParsedCorrections, type SegmentEntry, readCorrections } from './corrections.ts';

@@ -89,40 +89,52 @@ export function inflateWithBlocks(data: Uint8Array): InflateResult {
   const blocks: BlockInfo[] = [];
   const codes = newBlockCodes();
   for (;;) {
-    const bitStart = reader.bitOffset;
-    const final = reader.bits(1) === 1;
-    const type = reader.bits(2);
-    const block: BlockInfo = {
-      final,
-      type,
-      bitStart,
-      bodyBitStart: 0,
-      bitEnd: 0,
-      plainStart: output.length,
-      plainEnd: 0,
-      storedPadding: 0,
-      tokenCount: 0,
-    };
-    if (type === BLOCK_STORED) {
-      inflateStored(reader, block, output);
-    } else if (type === BLOCK_FIXED || type === BLOCK_DYNAMIC) {
-      let literal = FIXED_TABLES.literal;
-      let distance = FIXED_TABLES.distance;
-      if (type === BLOCK_DYNAMIC) {
-        ({ literal, distance } = readDynamicTables(reader, codes));
-      }
-      block.bodyBitStart = reader.bitOffset;
-      block.tokenCount = inflateTokens(reader, literal, distance, output, null);
-    } else {
-      throw malformed('invalid deflate block type', { bitOffset: bitStart });
-    }
-    reader.checkBounds();
-    block.bitEnd = reader.bitOffset;
-    block.plainEnd = output.length;
+    const block = inflateBlock(reader, output, codes, 0, 0);
     blocks.push(block);
-    if (final) break;
+    if (block.final) break;
   }
   return { plaintext: output.buffer.subarray(0, output.length), blocks, bitEnd: reader.bitOffset };
+}
+
+/**
+ * Decodes the block at the reader's position into `output`. `bitBase` and
+ * `plainBase` are the stream offsets of the reader's byte 0 and the output's
+ * byte 0, so the block's offsets are of the whole stream; a window of 32 KiB
+ * (or the stream's start) must precede the output's end.
+ */
+export function inflateBlock(reader: BitReader, output: PlainOutput, codes: BlockCodes, bitBase: number, plainBase: number): BlockInfo {
+  const bitStart = reader.bitOffset;
+  const final = reader.bits(1) === 1;
+  const type = reader.bits(2);
+  const block: BlockInfo = {
+    final,
+    type,
+    bitStart: bitBase + bitStart,
+    bodyBitStart: 0,
+    bitEnd: 0,
+    plainStart: plainBase + output.length,
+    plainEnd: 0,
+    storedPadding: 0,
+    tokenCount: 0,
+  };
+  if (type === BLOCK_STORED) {
+    inflateStored(reader, block, output);
+  } else if (type === BLOCK_FIXED || type === BLOCK_DYNAMIC) {
+    let literal = FIXED_TABLES.literal;
+    let distance = FIXED_TABLES.distance;
+    if (type === BLOCK_DYNAMIC) {
+      ({ literal, distance } = readDynamicTables(reader, codes));
+    }
+    block.bodyBitStart = bitBase + reader.bitOffset;
+    block.tokenCount = inflateTokens(reader, literal, distance, output, null);
+  } else {
+    throw malformed('invalid deflate block type', { bitOffset: bitBase + bitStart });
+  }
+  reader.checkBounds();
+  block.bitEnd = bitBase + reader.bitOffset;
+  block.plainEnd = plainBase + output.length;
+  if (block.type === BLOCK_STORED) block.bodyBitStart += bitBase;
+  return block;
 }
 
 export function readDynamicTables(reader: BitReader, codes: BlockCodes): { literal: DecodeTable; distance: DecodeTable } {
@@ -142,7 +154,7 @@ function inflateStored(reader: BitReader, block: BlockInfo, output: PlainOutput)
   if ((length ^ 0xffff) !== complement) throw malformed('stored block length does not match its complement');
   const start = reader.bitOffset >>> 3;
   block.bodyBitStart = start * 8;
-  if (start + length > reader.data.length) throw malformed('deflate stream is truncated');
+  if (start + length > reader.data.length) throw malformed('deflate stream is truncated', { truncated: true });
   output.reserve(length);
   output.buffer.set(reader.data.subarray(start, start + length), output.length);
   output.length += length;
