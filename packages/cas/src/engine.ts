@@ -86,8 +86,10 @@ export interface EngineOptions {
    * is created (recorded in the data directory).
    */
   packs?: PackLocation | string;
-  /** Layers above this size are never expanded (expansion holds a layer and its plaintext in memory); 512 MiB by default. */
+  /** Layers above this size are never expanded (it bounds an expansion's time and disk: expansion streams); 16 GiB by default. */
   expandMaxBytes?: number;
+  /** Layers whose plaintext exceeds this stay as they are (found while streaming); 64 GiB by default. */
+  expandMaxPlainBytes?: number;
   /** zstd level of the chunks layer expansion stores (in the background); 15 by default. */
   expandZstdLevel?: number;
   /**
@@ -171,6 +173,7 @@ export async function openStore(dir: string, options: EngineOptions = {}): Promi
     };
     expansion = new ExpansionQueue(core, {
       maxBytes: options.expandMaxBytes ?? DEFAULT_EXPAND_MAX_BYTES,
+      ...(options.expandMaxPlainBytes === undefined ? {} : { maxPlainBytes: options.expandMaxPlainBytes }),
       zstdLevel: options.expandZstdLevel ?? DEFAULT_EXPAND_ZSTD_LEVEL,
       useWorker: options.compressThreads !== 0,
     });

@@ -1,11 +1,54 @@
 /**
- * Worker-thread side of layer expansion: parses and models one compressed
- * layer (transferred in) and hands back its plaintext, corrections and
- * parameters, or why it cannot be rebuilt exactly.
+ * Worker-thread side of layer expansion: one streaming expander per
+ * session, fed the compressed pieces the engine transfers in, handing back
+ * the plaintext they complete (transferred out) and, at the end, the
+ * outcome. See expansion-session.ts for the other side.
  */
-import { expandLayer, type ExpandAttempt } from './layer-codecs.ts';
+import { parentPort } from 'node:worker_threads';
+import { errorCode } from '@strata/errors';
+import { createLayerExpander, type LayerExpander } from './layer-codecs.ts';
+import type { ExpansionReply, ExpansionRequest } from './expansion-session.ts';
 
-export default function expandInWorker(bytes: Uint8Array): ExpandAttempt {
-  // The engine checks the layer rebuilt from its stored chunks; a rebuild here would repeat it.
-  return expandLayer(bytes, { verify: false });
+const port = parentPort!;
+const expanders = new Map<number, LayerExpander>();
+
+port.on('message', (request: ExpansionRequest) => {
+  const { id } = request;
+  try {
+    switch (request.type) {
+      case 'start':
+        expanders.set(id, createLayerExpander(request.codec, request.options));
+        return;
+      case 'push': {
+        const expander = known(id);
+        reply({ id, type: 'plaintext', pieces: expander.push(request.bytes), reason: expander.reason });
+        return;
+      }
+      case 'finish': {
+        const expander = known(id);
+        expanders.delete(id);
+        const pieces = expander.finish();
+        reply({ id, type: 'finished', pieces, outcome: expander.outcome() });
+        return;
+      }
+      case 'close':
+        expanders.delete(id);
+        return;
+    }
+  } catch (error) {
+    expanders.delete(id);
+    port.postMessage({ id, type: 'error', code: errorCode(error), message: (error as Error)?.message ?? String(error) } satisfies ExpansionReply);
+  }
+});
+
+function known(id: number): LayerExpander {
+  const expander = expanders.get(id);
+  if (!expander) throw new Error(`no expansion session ${id}`);
+  return expander;
+}
+
+/** Posts a reply, moving the plaintext out: pieces that share their memory with others are copied first. */
+function reply(message: ExpansionReply & { pieces: Uint8Array[] }): void {
+  const pieces = message.pieces.map((piece) => (piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : Uint8Array.prototype.slice.call(piece)));
+  port.postMessage({ ...message, pieces }, pieces.map((piece) => piece.buffer as ArrayBuffer));
 }

@@ -6,7 +6,18 @@ export { DEFAULT_EXPAND_MAX_BYTES, DEFAULT_EXPAND_ZSTD_LEVEL, expanderVersion, t
 export type { ExpansionMark } from './index-db.ts';
 export type { StoredChunk } from './chunk-transfer.ts';
 export { decodeZstdChunk } from './chunk-codec.ts';
-export { expandLayer, rebuildExpandedBlob, DEFAULT_EXPAND_MAX_PLAIN_BYTES, type ExpandAttempt } from './layer-codecs.ts';
+export {
+  createLayerExpander,
+  expandLayer,
+  rebuildExpandedBlob,
+  DEFAULT_EXPAND_MAX_PLAIN_BYTES,
+  ZSTD_SEARCH_PREFIX_BYTES,
+  type ExpandAttempt,
+  type ExpandOutcome,
+  type LayerExpander,
+  type LayerExpanderOptions,
+  type LayerExpansion,
+} from './layer-codecs.ts';
 export type { RebuildReport } from './rebuild-index.ts';
 export { LocalPackStore, type PackStore, type PackAppender } from './pack-store.ts';
 export { S3PackStore, DEFAULT_PACK_CACHE_BYTES, DEFAULT_S3_REGION, type S3PackStoreOptions, type S3RequestCounts } from './s3-pack-store.ts';

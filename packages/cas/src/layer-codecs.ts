@@ -5,11 +5,9 @@
  * libzstd build strata links (zstd-napi) at the level and frame flags that
  * were found to reproduce the layer when it was expanded.
  */
-import { expandGzip, expandVerified, GzipRebuilder, isGzip, RebuildPool } from '@strata/redeflate';
+import { GzipExpander, GzipRebuilder, isGzip, RebuildPool, reconstructGzip } from '@strata/redeflate';
 import { StrataError } from '@strata/errors';
-import { Decompressor } from 'zstd-napi';
 import { createRequire } from 'node:module';
-import { gunzipSync } from 'node:zlib';
 import { LayerCodec, type ExpandedRestart, type LayerCodecId } from './recipe.ts';
 import type { ExpandedBlobRecipe } from './content-store.ts';
 
@@ -28,15 +26,20 @@ export function layerCodecOf(head: Uint8Array): LayerCodecId | undefined {
 /** Everything an expanded recipe needs besides where its chunks are. */
 export interface LayerExpansion {
   codec: LayerCodecId;
-  plaintext: Uint8Array;
   /** redeflate's correction stream (gzip); empty for zstd. */
   corrections: Uint8Array;
   /** Codec parameters as stored in the recipe: JSON text for zstd, empty for gzip. */
   params: Uint8Array;
   restarts: ExpandedRestart[];
+  /** Bytes of plaintext the layer expanded to. */
+  plainSize: number;
 }
 
-export type ExpandAttempt = { expansion: LayerExpansion } | { reason: string };
+/** How a streaming expansion ended: what the recipe needs, or why the layer stays as it is. */
+export type ExpandOutcome = { expansion: LayerExpansion } | { reason: string };
+
+/** `expandLayer`'s answer: the outcome, with the whole plaintext when it expanded. */
+export type ExpandAttempt = { expansion: LayerExpansion & { plaintext: Uint8Array } } | { reason: string };
 
 /**
  * How a zstd layer is re-encoded. `oneshot` is ZSTD_compress2 over the
@@ -53,27 +56,59 @@ export interface ZstdParams {
   library: string;
 }
 
-export interface ExpandLayerOptions {
-  /** Time budget for trying zstd levels in one-shot mode (each try compresses the whole layer). */
+/** Options of a streaming expansion (plain data: they cross to the expansion worker). */
+export interface LayerExpanderOptions {
+  /** Time budget for trying zstd levels in one-shot mode (each try compresses the whole layer; only layers within the level-search prefix get them). */
   zstdSearchMs?: number;
-  /** Layers whose plaintext is larger stay as they are (it is held in memory); DEFAULT_EXPAND_MAX_PLAIN_BYTES by default. */
+  /** Layers whose plaintext is larger stay as they are; DEFAULT_EXPAND_MAX_PLAIN_BYTES by default. */
   maxPlainBytes?: number;
+}
+
+export interface ExpandLayerOptions extends LayerExpanderOptions {
   /**
-   * Rebuild a gzip layer once in memory and keep the expansion only if it
-   * matches (default). The engine turns this off: it rebuilds every layer
-   * from the stored chunks and checks the digest before using it anyway.
+   * Rebuild the layer once in memory from the plaintext and keep the
+   * expansion only if it matches (default). The engine's streaming path has
+   * no whole plaintext to do this with: it rebuilds every layer from the
+   * stored chunks and checks the digest before using it.
    */
   verify?: boolean;
 }
 
 /**
- * Expansion holds a layer's plaintext in memory, so a layer that inflates
- * past this (a tar of large files, or a compression bomb pushed on purpose)
- * is left compressed rather than allowed to exhaust the server's memory.
+ * A layer expanded as its compressed bytes arrive. Plaintext comes out in
+ * order, as soon as the codec yields it (maybe only at `finish`); the
+ * pieces are the caller's to keep. Once `reason` is set the expander has
+ * given up: it takes nothing more, and `outcome` says why.
  */
-export const DEFAULT_EXPAND_MAX_PLAIN_BYTES = 2 * 1024 * 1024 * 1024;
+export interface LayerExpander {
+  readonly codec: LayerCodecId;
+  /** Why the layer cannot be expanded, once that is known (after any push, or at finish). */
+  readonly reason: string | undefined;
+  /** Plaintext that `compressed` completed, in order (maybe none). The expander keeps no reference to `compressed`. */
+  push(compressed: Uint8Array): Uint8Array[];
+  /** The rest of the plaintext; the stream has ended. */
+  finish(): Uint8Array[];
+  /** After `finish`: what the recipe needs, or why the layer stays as it is. */
+  outcome(): ExpandOutcome;
+}
+
+/**
+ * The plaintext a layer may expand to. Expansion streams, holding a few
+ * tens of MiB whatever the layer's size, so this bounds the time and disk
+ * one layer (a tar of huge files, or a compression bomb pushed on purpose)
+ * may take, not memory.
+ */
+export const DEFAULT_EXPAND_MAX_PLAIN_BYTES = 64 * 1024 * 1024 * 1024;
 
 export const DEFAULT_ZSTD_SEARCH_MS = 20_000;
+
+/**
+ * zstd levels are searched over this much of a layer's plaintext (and the
+ * compressed bytes that hold it): enough for every level to have written
+ * many blocks, so a level that matches the prefix is almost surely the one.
+ * The engine's rebuild from the stored chunks settles the rest.
+ */
+export const ZSTD_SEARCH_PREFIX_BYTES = 8 * 1024 * 1024;
 
 // Most layers are made at the tools' defaults (3) or at the top of the normal range (19).
 const ZSTD_LEVELS = [3, 19, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 22];
@@ -81,121 +116,295 @@ const ZSTD_LEVELS = [3, 19, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 
 /** Plaintext is fed to the zstd encoder in pieces of this size. */
 const ZSTD_FEED_BYTES = 1024 * 1024;
 
+/** Plaintext pieces a zstd expander hands out are at most this size. */
+const ZSTD_PIECE_BYTES = 1024 * 1024;
+
 export function zstdLibraryVersion(): string {
   return zstd.versionString();
 }
 
+/** A streaming expander for a layer compressed with `codec`. CPU-bound: the engine runs it on a worker thread. */
+export function createLayerExpander(codec: LayerCodecId, options: LayerExpanderOptions = {}): LayerExpander {
+  const maxPlainBytes = options.maxPlainBytes ?? DEFAULT_EXPAND_MAX_PLAIN_BYTES;
+  return codec === LayerCodec.Gzip
+    ? new GzipLayerExpander(maxPlainBytes)
+    : new ZstdLayerExpander(maxPlainBytes, options.zstdSearchMs ?? DEFAULT_ZSTD_SEARCH_MS);
+}
+
 /**
- * Expands a compressed layer held in memory, keeping the result only if it
- * rebuilds the exact input. CPU-bound: the engine runs it on a worker thread.
+ * Expands a compressed layer held in memory (the streaming expander fed
+ * the whole buffer), keeping the result only if it rebuilds the exact input
+ * (unless `verify` is false).
  */
 export function expandLayer(bytes: Uint8Array, options: ExpandLayerOptions = {}): ExpandAttempt {
   const codec = layerCodecOf(bytes);
   if (codec === undefined) return { reason: 'not gzip or zstd' };
-  const maxPlainBytes = options.maxPlainBytes ?? DEFAULT_EXPAND_MAX_PLAIN_BYTES;
-  if (plaintextExceeds(codec, bytes, maxPlainBytes)) return { reason: `plaintext larger than ${maxPlainBytes} bytes` };
-  if (codec === LayerCodec.Gzip) return expandGzipLayer(bytes, options.verify ?? true);
-  return expandZstdLayer(bytes, options.zstdSearchMs ?? DEFAULT_ZSTD_SEARCH_MS);
+  const expander = createLayerExpander(codec, options);
+  const pieces = [...expander.push(bytes), ...expander.finish()];
+  const outcome = expander.outcome();
+  if ('reason' in outcome) return outcome;
+  const plaintext = Buffer.concat(pieces);
+  if ((options.verify ?? true) && !rebuildsExactly(outcome.expansion, plaintext, bytes)) {
+    return { reason: codec === LayerCodec.Gzip ? 'gzip stream is not rebuilt exactly' : `no zstd level of libzstd ${zstdLibraryVersion()} reproduces the layer` };
+  }
+  return { expansion: { ...outcome.expansion, plaintext } };
+}
+
+function rebuildsExactly(expansion: LayerExpansion, plaintext: Uint8Array, original: Uint8Array): boolean {
+  if (expansion.codec === LayerCodec.Gzip) {
+    try {
+      return Buffer.from(reconstructGzip(plaintext, expansion.corrections)).equals(original);
+    } catch {
+      return false;
+    }
+  }
+  const params = parseZstdParams(expansion.params);
+  // A level found over the whole plaintext was already checked against the whole layer.
+  if (params.mode === 'oneshot' || plaintext.length <= ZSTD_SEARCH_PREFIX_BYTES) return true;
+  return streamMatches(params, plaintext, original);
 }
 
 /**
- * Whether the layer decompresses to more than `limit` bytes, found without
- * holding more than `limit` (gzip: native inflate with an output cap) or
- * anything at all (zstd: streamed through one small buffer). A stream that
- * does not decompress is left for the codec's own parser to refuse.
+ * What both codecs share: the plaintext count and its bound, giving up for
+ * good on the first reason, and the order of calls.
  */
-function plaintextExceeds(codec: LayerCodecId, bytes: Uint8Array, limit: number): boolean {
-  if (codec === LayerCodec.Gzip) {
-    try {
-      gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
-      return false;
-    } catch (error) {
-      return error instanceof RangeError;
-    }
+abstract class BoundedExpander implements LayerExpander {
+  abstract readonly codec: LayerCodecId;
+  reason: string | undefined;
+  readonly #maxPlainBytes: number;
+  #plainSize = 0;
+  #finished = false;
+
+  constructor(maxPlainBytes: number) {
+    this.#maxPlainBytes = maxPlainBytes;
   }
-  const dctx = new zstd.DCtx();
-  const out = Buffer.allocUnsafe(zstd.dStreamOutSize());
-  let produced = 0;
-  let rest = bytes;
-  try {
-    while (rest.length > 0) {
-      const [, written, consumed] = dctx.decompressStream(out, rest);
-      produced += written;
-      if (produced > limit) return true;
-      if (consumed === 0 && written === 0) return false;
-      rest = rest.subarray(consumed);
+
+  /** The codec's plaintext for these compressed bytes; may set `reason` or throw. */
+  protected abstract take(compressed: Uint8Array): Uint8Array[];
+  /** The codec's remaining plaintext at the end of the stream; may set `reason` or throw. */
+  protected abstract end(): Uint8Array[];
+  /** The reason a codec error gives. */
+  protected abstract failure(error: unknown): string;
+  /** The recipe's codec fields once the stream ended well. */
+  protected abstract describe(plainSize: number): LayerExpansion;
+
+  push(compressed: Uint8Array): Uint8Array[] {
+    if (this.#finished) throw new StrataError('FailedPrecondition', 'push after finish');
+    return this.#run(() => this.take(compressed));
+  }
+
+  finish(): Uint8Array[] {
+    if (this.#finished) throw new StrataError('FailedPrecondition', 'finish called twice');
+    const rest = this.#run(() => this.end());
+    this.#finished = true;
+    return rest;
+  }
+
+  outcome(): ExpandOutcome {
+    if (!this.#finished) throw new StrataError('FailedPrecondition', 'outcome before finish');
+    if (this.reason !== undefined) return { reason: this.reason };
+    return { expansion: this.describe(this.#plainSize) };
+  }
+
+  #run(step: () => Uint8Array[]): Uint8Array[] {
+    if (this.reason !== undefined) return [];
+    let pieces: Uint8Array[];
+    try {
+      pieces = step();
+    } catch (error) {
+      this.reason = this.failure(error);
+      return [];
     }
-    // Input used up: drain what the decoder still holds.
-    for (;;) {
-      const [, written] = dctx.decompressStream(out, new Uint8Array());
-      produced += written;
-      if (produced > limit) return true;
-      if (written < out.length) return false;
-    }
-  } catch {
-    return false;
+    for (const piece of pieces) this.#plainSize += piece.length;
+    if (this.#plainSize > this.#maxPlainBytes) this.reason = `plaintext larger than ${this.#maxPlainBytes} bytes`;
+    return this.reason === undefined ? pieces : [];
   }
 }
 
-function expandGzipLayer(bytes: Uint8Array, verify: boolean): ExpandAttempt {
-  let expansion;
-  try {
-    expansion = verify ? expandVerified(bytes) : expandGzip(bytes);
-  } catch (error) {
-    return { reason: `gzip does not parse: ${(error as Error).message}` };
+class GzipLayerExpander extends BoundedExpander {
+  readonly codec = LayerCodec.Gzip;
+  readonly #inner = new GzipExpander();
+
+  protected take(compressed: Uint8Array): Uint8Array[] {
+    return this.#inner.push(compressed);
   }
-  if (!expansion) return { reason: 'gzip stream is not rebuilt exactly' };
-  return {
-    expansion: {
+
+  protected end(): Uint8Array[] {
+    return this.#inner.finish();
+  }
+
+  protected failure(error: unknown): string {
+    return `gzip does not parse: ${(error as Error).message}`;
+  }
+
+  protected describe(plainSize: number): LayerExpansion {
+    const { corrections, restartPoints } = this.#inner.result();
+    return {
       codec: LayerCodec.Gzip,
-      plaintext: expansion.plaintext,
-      corrections: expansion.corrections,
+      corrections,
       params: new Uint8Array(),
-      restarts: expansion.restartPoints.map(({ member, segment, plaintextOffset, compressedOffset, windowStart }) => ({
+      restarts: restartPoints.map(({ member, segment, plaintextOffset, compressedOffset, windowStart }) => ({
         member,
         segment,
         plaintextOffset,
         compressedOffset,
         windowStart,
       })),
-    },
-  };
+      plainSize,
+    };
+  }
 }
 
-function expandZstdLayer(bytes: Uint8Array, searchMs: number): ExpandAttempt {
-  if (bytes.length < 6) return { reason: 'zstd frame is truncated' };
-  const descriptor = bytes[4]!;
-  if ((descriptor & 3) !== 0) return { reason: 'zstd frame uses a dictionary' };
-  const contentSize = descriptor >> 6 !== 0 || ((descriptor >> 5) & 1) === 1;
-  const checksum = ((descriptor >> 2) & 1) === 1;
-  let plaintext: Uint8Array;
-  try {
-    plaintext = new Decompressor().decompress(bytes);
-  } catch (error) {
-    return { reason: `zstd does not decompress: ${(error as Error).message}` };
+/**
+ * zstd: decompressed through one streaming context; the first
+ * ZSTD_SEARCH_PREFIX_BYTES of plaintext and the compressed bytes that hold
+ * them are kept until a level is found for them, then let go.
+ */
+class ZstdLayerExpander extends BoundedExpander {
+  readonly codec = LayerCodec.Zstd;
+  readonly #searchMs: number;
+  readonly #dctx = new zstd.DCtx();
+  readonly #out = Buffer.allocUnsafe(ZSTD_PIECE_BYTES);
+  // Kept until the level search is done.
+  #head: Uint8Array[] | undefined = [];
+  #headBytes = 0;
+  #plainHead: Uint8Array[] | undefined = [];
+  #plainHeadBytes = 0;
+  #headerChecked = false;
+  // What the last decompressStream call still expected: 0 once a frame ended with nothing more to write.
+  #hint = 1;
+  #params: ZstdParams | undefined;
+
+  constructor(maxPlainBytes: number, searchMs: number) {
+    super(maxPlainBytes);
+    this.#searchMs = searchMs;
   }
-  const library = zstdLibraryVersion();
-  const found = (params: ZstdParams): ExpandAttempt => ({
-    expansion: {
-      codec: LayerCodec.Zstd,
-      plaintext,
-      corrections: new Uint8Array(),
-      params: Buffer.from(JSON.stringify(params)),
-      restarts: [],
-    },
-  });
+
+  protected take(compressed: Uint8Array): Uint8Array[] {
+    if (this.#head) {
+      this.#head.push(Uint8Array.prototype.slice.call(compressed));
+      this.#headBytes += compressed.length;
+      if (!this.#headerChecked && this.#headBytes >= 6) {
+        this.#headerChecked = true;
+        this.reason = headerProblem(Buffer.concat(this.#head));
+        if (this.reason !== undefined) return [];
+      }
+    }
+    const pieces = this.#decompress(compressed);
+    if (this.#plainHead) {
+      // Copies: the pieces handed out are the caller's (the worker moves them to the engine).
+      for (const piece of pieces) this.#plainHead.push(Uint8Array.prototype.slice.call(piece));
+      this.#plainHeadBytes += pieces.reduce((sum, piece) => sum + piece.length, 0);
+      if (this.#plainHeadBytes > ZSTD_SEARCH_PREFIX_BYTES) this.#search(false);
+    }
+    return pieces;
+  }
+
+  protected end(): Uint8Array[] {
+    if (this.#head && this.#headBytes < 6) {
+      this.reason = 'zstd frame is truncated';
+      return [];
+    }
+    if (this.#hint !== 0) throw new Error('the stream ends inside a frame');
+    if (this.#plainHead) this.#search(true);
+    return [];
+  }
+
+  protected failure(error: unknown): string {
+    return `zstd does not decompress: ${(error as Error).message}`;
+  }
+
+  protected describe(plainSize: number): LayerExpansion {
+    return { codec: LayerCodec.Zstd, corrections: new Uint8Array(), params: Buffer.from(JSON.stringify(this.#params)), restarts: [], plainSize };
+  }
+
+  #decompress(compressed: Uint8Array): Uint8Array[] {
+    const pieces: Uint8Array[] = [];
+    let rest = compressed;
+    for (;;) {
+      const [hint, written, consumed] = this.#dctx.decompressStream(this.#out, rest);
+      // A call that did nothing (the drain after a frame ended) asks for the next frame's header: no news.
+      if (consumed > 0 || written > 0) this.#hint = hint;
+      if (written > 0) pieces.push(Buffer.from(this.#out.subarray(0, written)));
+      rest = rest.subarray(consumed);
+      // A full output buffer may hide more: the decoder is drained until it writes less than it could.
+      if (rest.length === 0 && written < this.#out.length) return pieces;
+      if (consumed === 0 && written === 0) throw new Error('the decoder makes no progress');
+    }
+  }
+
+  /** Picks the level from the prefix kept (the whole layer when `ended`), then lets the prefix go. */
+  #search(ended: boolean): void {
+    const head = Buffer.concat(this.#head!);
+    const plaintext = Buffer.concat(this.#plainHead!);
+    this.#head = undefined;
+    this.#plainHead = undefined;
+    const descriptor = head[4]!;
+    const contentSize = descriptor >> 6 !== 0 || ((descriptor >> 5) & 1) === 1;
+    const checksum = ((descriptor >> 2) & 1) === 1;
+    const library = zstdLibraryVersion();
+    this.#params = ended ? wholeLayerLevel(plaintext, head, checksum, contentSize, library, this.#searchMs) : prefixLevel(plaintext, head, checksum, contentSize, library);
+    if (!this.#params) this.reason = `no zstd level of libzstd ${library} reproduces the layer`;
+  }
+}
+
+/** Why a zstd frame header rules the layer out, if it does. */
+function headerProblem(head: Uint8Array): string | undefined {
+  if ((head[4]! & 3) !== 0) return 'zstd frame uses a dictionary';
+  return undefined;
+}
+
+/** A layer whose whole plaintext is at hand: streaming tries, then one-shot tries within the time budget. */
+function wholeLayerLevel(plaintext: Uint8Array, original: Uint8Array, checksum: boolean, contentSize: boolean, library: string, searchMs: number): ZstdParams | undefined {
   // Streaming tries stop at the first byte that differs, so every level is cheap to try.
   for (const level of ZSTD_LEVELS) {
     const params: ZstdParams = { level, mode: 'stream', checksum, contentSize, library };
-    if (streamMatches(params, plaintext, bytes)) return found(params);
+    if (streamMatches(params, plaintext, original)) return params;
   }
   const deadline = Date.now() + searchMs;
   for (const level of ZSTD_LEVELS) {
     if (Date.now() > deadline) break;
     const params: ZstdParams = { level, mode: 'oneshot', checksum, contentSize, library };
-    if (Buffer.from(compressOneShot(params, plaintext)).equals(bytes)) return found(params);
+    if (Buffer.from(compressOneShot(params, plaintext)).equals(original)) return params;
   }
-  return { reason: `no zstd level of libzstd ${library} reproduces the layer` };
+  return undefined;
+}
+
+/**
+ * A layer longer than the prefix: the first streaming level whose output
+ * for the plaintext prefix is the start of the layer, pledging the size the
+ * frame header gives. One-shot encoders need the whole plaintext: not tried.
+ */
+function prefixLevel(plaintext: Uint8Array, original: Uint8Array, checksum: boolean, contentSize: boolean, library: string): ZstdParams | undefined {
+  let pledged: number | undefined;
+  if (contentSize) {
+    try {
+      pledged = zstd.getFrameContentSize(original) ?? undefined;
+    } catch {
+      return undefined;
+    }
+    if (pledged === undefined) return undefined;
+  }
+  for (const level of ZSTD_LEVELS) {
+    const params: ZstdParams = { level, mode: 'stream', checksum, contentSize, library };
+    if (prefixMatches(params, pledged, plaintext, original)) return params;
+  }
+  return undefined;
+}
+
+function prefixMatches(params: ZstdParams, pledged: number | undefined, plaintext: Uint8Array, original: Uint8Array): boolean {
+  const cctx = context(params);
+  if (pledged !== undefined) cctx.setPledgedSrcSize(pledged);
+  const out = Buffer.allocUnsafe(zstd.cStreamOutSize());
+  let at = 0;
+  for (const piece of piecesOf(plaintext)) {
+    for (const output of drive(cctx, out, piece, zstd.EndDirective.continue)) {
+      // The right level has written no more than the decoder read to get this plaintext.
+      if (at + output.length > original.length || !Buffer.from(output).equals(original.subarray(at, at + output.length))) return false;
+      at += output.length;
+    }
+  }
+  return at > 0;
 }
 
 function streamMatches(params: ZstdParams, plaintext: Uint8Array, original: Uint8Array): boolean {

@@ -20,20 +20,23 @@
 import { canonicalDigest, Digester, parseDigest, sha256Raw } from '@strata/digest';
 import { StrataError } from '@strata/errors';
 import { TarChunker } from '@strata/chunker';
-import { Piscina } from 'piscina';
 import { pinIfIndexed, type EngineCore } from './engine-core.ts';
 import { CORRECTIONS_VERSION } from '@strata/redeflate';
 import { countUses, type CommitChunk, type ExpansionMark } from './index-db.ts';
-import { expandLayer, layerCodecOf, zstdLibraryVersion, type ExpandAttempt } from './layer-codecs.ts';
+import { inThreadSession, ExpansionThread, type ExpansionSession } from './expansion-session.ts';
+import { DEFAULT_EXPAND_MAX_PLAIN_BYTES, layerCodecOf, zstdLibraryVersion } from './layer-codecs.ts';
 import type { ChunkEntry } from './layout.ts';
 import { Codec, RecordType, type RecordFields } from './pack-format.ts';
 import { readRecipe } from './read-path.ts';
 import { appendRecipe } from './recipe-records.ts';
-import { decodeRecipe, encodeExpandedRecipe, LayerCodec, RecipeKind, type ChunkRef } from './recipe.ts';
-import { WORKER_EXEC_ARGV } from './worker-options.ts';
+import { decodeRecipe, encodeExpandedRecipe, LayerCodec, RecipeKind, type ChunkRef, type LayerCodecId } from './recipe.ts';
 
-/** Layers larger than this stay as they are: expansion holds the layer and its plaintext in memory. */
-export const DEFAULT_EXPAND_MAX_BYTES = 512 * 1024 * 1024;
+/**
+ * Layers larger than this stay as they are. Expansion streams (it holds a
+ * few tens of MiB whatever the layer), so this bounds the time and disk
+ * one expansion takes, not memory.
+ */
+export const DEFAULT_EXPAND_MAX_BYTES = 16 * 1024 * 1024 * 1024;
 
 /**
  * zstd level of the chunks expansion stores. Expansion runs in the
@@ -46,6 +49,10 @@ export const DEFAULT_EXPAND_ZSTD_LEVEL = 15;
 
 // New chunks are compressed and appended in batches of about this many bytes.
 const STORE_BATCH_BYTES = 4 * 1024 * 1024;
+// Compressed bytes are handed to the expander in pieces of about this many.
+const FEED_BYTES = 1024 * 1024;
+// Plaintext is cut into chunks this much at a time, so a large piece is stored as it is cut.
+const CUT_BYTES = 4 * 1024 * 1024;
 // Chunks pinned and looked up in the index together.
 const LOOKUP_BATCH = 256;
 // Expansion marks looked up together by a catch-up's listing.
@@ -70,8 +77,8 @@ export interface ExpansionOptions {
   maxBytes: number;
   /** zstd level of the chunks the expansion stores. */
   zstdLevel: number;
-  /** Runs the CPU-bound expansion (on a worker thread in the engine). */
-  expand: (bytes: Uint8Array) => Promise<ExpandAttempt>;
+  /** Starts the CPU-bound streaming expansion of one layer (on a worker thread in the engine). */
+  open: (codec: LayerCodecId) => ExpansionSession;
   signal?: AbortSignal;
 }
 
@@ -107,27 +114,45 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
   if (recipe.kind !== RecipeKind.Chunked) return skipped('small blobs are kept whole');
   if (size > options.maxBytes) return skipped(`larger than ${options.maxBytes} bytes`);
   const head = await readAll(readRecipe(core, digest, recipe, 0, Math.min(size, 8)));
-  if (layerCodecOf(head) === undefined) return skipped(NOT_A_LAYER);
+  const codec = layerCodecOf(head);
+  if (codec === undefined) return skipped(NOT_A_LAYER);
 
-  const bytes = await readAll(readRecipe(core, digest, recipe, 0, size));
   // A layer too small for the hot cache at its ingest is kept once expanded (re-encoding it is slow): for the pull that follows a push.
-  const keep = core.cacheIngests && !core.hotCache.wants(size) && core.hotCache.wants(size, true) ? Buffer.from(bytes) : undefined;
-  options.signal?.throwIfAborted();
-  const attempt = await options.expand(bytes);
-  options.signal?.throwIfAborted();
-  if ('reason' in attempt) return { digest, outcome: 'plain', reason: attempt.reason, size };
-  const expansion = attempt.expansion;
-  const codec = expansion.codec === LayerCodec.Gzip ? 'gzip' : 'zstd';
-  const plain = cutTar(core, expansion.plaintext);
-  const corrections = cutPieces(expansion.corrections, core.settings.chunker.maxSize);
+  const keep: Buffer[] | undefined = core.cacheIngests && !core.hotCache.wants(size) && core.hotCache.wants(size, true) ? [] : undefined;
+  const session = options.open(codec);
   const stored = new StoredChunks(core, options.zstdLevel);
   try {
-    const plainRefs = await stored.add(plain, options.signal);
-    const correctionRefs = await stored.add(corrections, options.signal);
+    const cut = new PlainChunks(core, stored, options.signal);
+    let feed: Buffer[] = [];
+    let feedBytes = 0;
+    const push = async (): Promise<void> => {
+      const compressed = Buffer.concat(feed, feedBytes);
+      feed = [];
+      feedBytes = 0;
+      await cut.take(await session.push(compressed));
+    };
+    for await (const piece of readRecipe(core, digest, recipe, 0, size)) {
+      options.signal?.throwIfAborted();
+      keep?.push(piece as Buffer);
+      feed.push(piece as Buffer);
+      feedBytes += (piece as Buffer).length;
+      if (feedBytes >= FEED_BYTES) await push();
+      // Given up (a bound, or a stream that does not parse): the rest need not be read.
+      if (session.reason !== undefined) break;
+    }
+    if (feedBytes > 0 && session.reason === undefined) await push();
+    const { plaintext, outcome } = await session.finish();
+    options.signal?.throwIfAborted();
+    if ('reason' in outcome) return { digest, outcome: 'plain', reason: outcome.reason, size };
+    await cut.take(plaintext);
+    const plainRefs = await cut.finish();
+    const expansion = outcome.expansion;
+    const codecName = expansion.codec === LayerCodec.Gzip ? 'gzip' : 'zstd';
+    const correctionRefs = await stored.add(cutPieces(expansion.corrections, core.settings.chunker.maxSize), options.signal);
     const durable = await core.packWriter.sync();
     const body = {
       codec: expansion.codec,
-      plainSize: expansion.plaintext.length,
+      plainSize: expansion.plainSize,
       params: expansion.params,
       restarts: expansion.restarts,
       plain: plainRefs,
@@ -136,7 +161,7 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
     const expanded = encodeExpandedRecipe(body, size, recipe.createdAt);
     // Never serve a byte that differs: the layer as the read path will rebuild it, from the stored chunks.
     const problem = await checkRebuild(core, digest, expanded, stored);
-    if (problem) return { digest, outcome: 'plain', reason: problem, codec, size };
+    if (problem) return { digest, outcome: 'plain', reason: problem, codec: codecName, size };
     options.signal?.throwIfAborted();
     const all = [...plainRefs, ...correctionRefs];
     const chunks: CommitChunk[] = [...countUses(all)].map(([hex, uses]) => ({
@@ -150,21 +175,22 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
       const { indexValue, durable: recorded } = await appendRecipe(core, digest, expanded);
       const done = await core.index.swapRecipe({ digest, expected: original, recipe: indexValue, chunks, durable: later(durable, recorded) });
       // Under the lock, so a delete cannot come between the swap and the copy; the cache is disposable, so a failed copy is no failure.
-      if (done && keep) await cacheCopy(core, digest, keep).catch(() => {});
+      if (done && keep) await cacheCopy(core, digest, Buffer.concat(keep)).catch(() => {});
       return done;
     });
     if (!swapped) return skipped('changed or deleted while it was being expanded');
     return {
       digest,
       outcome: 'expanded',
-      codec,
+      codec: codecName,
       size,
-      plainSize: expansion.plaintext.length,
+      plainSize: expansion.plainSize,
       correctionBytes: expansion.corrections.length,
       chunks: all.length,
       newChunks: stored.fresh,
     };
   } finally {
+    session.close();
     stored.release();
   }
 }
@@ -185,12 +211,46 @@ async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   return Buffer.concat(pieces);
 }
 
-function cutTar(core: EngineCore, plaintext: Uint8Array): Uint8Array[] {
-  const chunker = new TarChunker(core.settings.chunker);
-  const chunks = chunker.push(plaintext);
-  const tail = chunker.finish();
-  if (tail) chunks.push(tail);
-  return chunks;
+/** A layer's plaintext, cut tar-aware as it streams in and stored in batches, its chunk refs kept in order. */
+class PlainChunks {
+  readonly #stored: StoredChunks;
+  readonly #signal: AbortSignal | undefined;
+  readonly #chunker: TarChunker;
+  readonly #refs: ChunkRef[] = [];
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+
+  constructor(core: EngineCore, stored: StoredChunks, signal: AbortSignal | undefined) {
+    this.#stored = stored;
+    this.#signal = signal;
+    this.#chunker = new TarChunker(core.settings.chunker);
+  }
+
+  async take(plaintext: readonly Uint8Array[]): Promise<void> {
+    for (const piece of plaintext) {
+      for (let at = 0; at < piece.length; at += CUT_BYTES) {
+        for (const chunk of this.#chunker.push(piece.subarray(at, at + CUT_BYTES))) {
+          this.#batch.push(chunk);
+          this.#batchBytes += chunk.length;
+        }
+        if (this.#batchBytes >= STORE_BATCH_BYTES) await this.#store();
+      }
+    }
+  }
+
+  async finish(): Promise<ChunkRef[]> {
+    const tail = this.#chunker.finish();
+    if (tail) this.#batch.push(tail);
+    await this.#store();
+    return this.#refs;
+  }
+
+  async #store(): Promise<void> {
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    if (batch.length > 0) this.#refs.push(...(await this.#stored.add(batch, this.#signal)));
+  }
 }
 
 function cutPieces(bytes: Uint8Array, size: number): Uint8Array[] {
@@ -380,28 +440,39 @@ async function namedBlobs(core: EngineCore, digests: readonly string[]): Promise
   return found;
 }
 
+/** How an ExpansionQueue expands. */
+export interface ExpansionQueueOptions {
+  maxBytes: number;
+  /** Layers whose plaintext is larger stay as they are; DEFAULT_EXPAND_MAX_PLAIN_BYTES by default. */
+  maxPlainBytes?: number;
+  zstdLevel: number;
+  /** Run the expander on a worker thread (else on the event loop's). */
+  useWorker: boolean;
+}
+
 /**
- * Expansions run one at a time in commit order, in the background; each
- * CPU-heavy step (parsing and modelling the compressed stream) runs on a
- * worker thread so reads and writes go on meanwhile.
+ * Expansions run one at a time in commit order, in the background; the
+ * CPU-heavy part (parsing and modelling the compressed stream) runs on a
+ * worker thread so reads and writes go on meanwhile, and each layer streams
+ * through it, so memory stays small whatever the layer's size.
  */
 export class ExpansionQueue {
   readonly #core: EngineCore;
   readonly #maxBytes: number;
+  readonly #maxPlainBytes: number;
   readonly #zstdLevel: number;
-  readonly #piscina: Piscina | undefined;
+  readonly #thread: ExpansionThread | undefined;
   readonly #closing = new AbortController();
   #tail: Promise<unknown> = Promise.resolve();
   #background: Promise<unknown> = Promise.resolve();
   #queued = 0;
 
-  constructor(core: EngineCore, options: { maxBytes: number; zstdLevel: number; useWorker: boolean }) {
+  constructor(core: EngineCore, options: ExpansionQueueOptions) {
     this.#core = core;
     this.#maxBytes = options.maxBytes;
+    this.#maxPlainBytes = options.maxPlainBytes ?? DEFAULT_EXPAND_MAX_PLAIN_BYTES;
     this.#zstdLevel = options.zstdLevel;
-    this.#piscina = options.useWorker
-      ? new Piscina({ filename: new URL('./expansion-worker.ts', import.meta.url).href, minThreads: 0, maxThreads: 1, idleTimeout: 10_000, execArgv: WORKER_EXEC_ARGV })
-      : undefined;
+    this.#thread = options.useWorker ? new ExpansionThread() : undefined;
   }
 
   /** Expands `digest` after what is queued before it. */
@@ -412,7 +483,7 @@ export class ExpansionQueue {
       return expandStoredBlob(this.#core, digest, {
         maxBytes: this.#maxBytes,
         zstdLevel: this.#zstdLevel,
-        expand: (bytes) => this.#expandBytes(bytes),
+        open: (codec) => this.#open(codec),
         signal: this.#closing.signal,
       });
     });
@@ -484,10 +555,9 @@ export class ExpansionQueue {
     while (this.#queued > 0) await this.#tail;
   }
 
-  async #expandBytes(bytes: Uint8Array): Promise<ExpandAttempt> {
-    if (!this.#piscina) return expandLayer(bytes, { verify: false });
-    const copy = bytes.buffer.byteLength === bytes.byteLength ? bytes : Uint8Array.prototype.slice.call(bytes);
-    return (await this.#piscina.run(copy, { transferList: [copy.buffer as ArrayBuffer], signal: this.#closing.signal })) as ExpandAttempt;
+  #open(codec: LayerCodecId): ExpansionSession {
+    const options = { maxPlainBytes: this.#maxPlainBytes };
+    return this.#thread ? this.#thread.session(codec, options, this.#closing.signal) : inThreadSession(codec, options);
   }
 
   /** Stops: the running expansion ends at its next step (nothing it did is visible), queued ones are dropped. */
@@ -496,6 +566,6 @@ export class ExpansionQueue {
     // A catch-up still listing the index stops before the index closes.
     await this.#background;
     await this.#tail;
-    await this.#piscina?.destroy();
+    await this.#thread?.close();
   }
 }
