@@ -16,12 +16,16 @@ import { WORKER_EXEC_ARGV } from './worker-options.ts';
 
 /** One layer's streaming expansion. Calls are made one at a time, each awaited. */
 export interface ExpansionSession {
-  /** Plaintext the pushed bytes completed, in order (maybe none). `compressed` may be detached. */
+  /** The first plaintext the pushed bytes completed, in order (maybe none). `compressed` may be detached. */
   push(compressed: Uint8Array): Promise<Uint8Array[]>;
-  /** Why the expander gave up, once it has (after a push): nothing more need be pushed. */
+  /** The next plaintext of what was pushed (a few MiB at most); none once it is all out. */
+  more(): Promise<Uint8Array[]>;
+  /** Why the expander gave up, once it has (after a push or a more): nothing more need be pushed. */
   readonly reason: string | undefined;
-  /** The rest of the plaintext and how the expansion ended (a reason, if it gave up). */
-  finish(): Promise<{ plaintext: Uint8Array[]; outcome: ExpandOutcome }>;
+  /** The input has ended: the first of the remaining plaintext (take the rest with `more`). */
+  finish(): Promise<Uint8Array[]>;
+  /** After `finish` and once `more` returned none: how the expansion ended (a reason, if it gave up). */
+  outcome(): Promise<ExpandOutcome>;
   /** Drops the session if it is not finished; idempotent. */
   close(): void;
 }
@@ -30,13 +34,15 @@ export interface ExpansionSession {
 export type ExpansionRequest =
   | { id: number; type: 'start'; codec: LayerCodecId; options: LayerExpanderOptions }
   | { id: number; type: 'push'; bytes: Uint8Array }
+  | { id: number; type: 'more' }
   | { id: number; type: 'finish' }
+  | { id: number; type: 'outcome' }
   | { id: number; type: 'close' };
 
-/** What the expansion worker answers a push or a finish with. */
+/** What the expansion worker answers a push, more or finish (plaintext) and an outcome request (finished) with. */
 export type ExpansionReply =
   | { id: number; type: 'plaintext'; pieces: Uint8Array[]; reason: string | undefined }
-  | { id: number; type: 'finished'; pieces: Uint8Array[]; outcome: ExpandOutcome }
+  | { id: number; type: 'finished'; outcome: ExpandOutcome }
   | { id: number; type: 'error'; code: ErrorCode; message: string };
 
 /** The expander on the calling thread. */
@@ -49,9 +55,14 @@ export function inThreadSession(codec: LayerCodecId, options: LayerExpanderOptio
     async push(compressed) {
       return expander.push(compressed);
     },
+    async more() {
+      return expander.more();
+    },
     async finish() {
-      const plaintext = expander.finish();
-      return { plaintext, outcome: expander.outcome() };
+      return expander.finish();
+    },
+    async outcome() {
+      return expander.outcome();
     },
     close() {},
   };
@@ -119,27 +130,37 @@ export class ExpansionThread {
       }
     };
 
+    const plaintext = async (request: ExpansionRequest, transfer: ArrayBuffer[]): Promise<Uint8Array[]> => {
+      try {
+        const answer = await ask(request, transfer);
+        if (answer.type !== 'plaintext') throw new StrataError('Internal', `expansion worker answered a ${request.type} with ${answer.type}`);
+        reason = answer.reason;
+        return answer.pieces;
+      } catch (error) {
+        end();
+        throw error;
+      }
+    };
+
     return {
       get reason() {
         return reason;
       },
       async push(compressed) {
         const bytes = compressed.byteOffset === 0 && compressed.byteLength === compressed.buffer.byteLength ? compressed : Uint8Array.prototype.slice.call(compressed);
-        try {
-          const answer = await ask({ id, type: 'push', bytes }, [bytes.buffer as ArrayBuffer]);
-          if (answer.type !== 'plaintext') throw new StrataError('Internal', `expansion worker answered a push with ${answer.type}`);
-          reason = answer.reason;
-          return answer.pieces;
-        } catch (error) {
-          end();
-          throw error;
-        }
+        return plaintext({ id, type: 'push', bytes }, [bytes.buffer as ArrayBuffer]);
       },
-      async finish() {
+      more() {
+        return plaintext({ id, type: 'more' }, []);
+      },
+      finish() {
+        return plaintext({ id, type: 'finish' }, []);
+      },
+      async outcome() {
         try {
-          const answer = await ask({ id, type: 'finish' }, []);
-          if (answer.type !== 'finished') throw new StrataError('Internal', `expansion worker answered a finish with ${answer.type}`);
-          return { plaintext: answer.pieces, outcome: answer.outcome };
+          const answer = await ask({ id, type: 'outcome' }, []);
+          if (answer.type !== 'finished') throw new StrataError('Internal', `expansion worker answered an outcome request with ${answer.type}`);
+          return answer.outcome;
         } finally {
           end();
         }

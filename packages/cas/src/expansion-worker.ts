@@ -24,11 +24,20 @@ port.on('message', (request: ExpansionRequest) => {
         reply({ id, type: 'plaintext', pieces: expander.push(request.bytes), reason: expander.reason });
         return;
       }
+      case 'more': {
+        const expander = known(id);
+        reply({ id, type: 'plaintext', pieces: expander.more(), reason: expander.reason });
+        return;
+      }
       case 'finish': {
         const expander = known(id);
+        reply({ id, type: 'plaintext', pieces: expander.finish(), reason: expander.reason });
+        return;
+      }
+      case 'outcome': {
+        const expander = known(id);
         expanders.delete(id);
-        const pieces = expander.finish();
-        reply({ id, type: 'finished', pieces, outcome: expander.outcome() });
+        port.postMessage({ id, type: 'finished', outcome: expander.outcome() } satisfies ExpansionReply);
         return;
       }
       case 'close':
@@ -48,7 +57,7 @@ function known(id: number): LayerExpander {
 }
 
 /** Posts a reply, moving the plaintext out: pieces that share their memory with others are copied first. */
-function reply(message: ExpansionReply & { pieces: Uint8Array[] }): void {
+function reply(message: Extract<ExpansionReply, { type: 'plaintext' }>): void {
   const pieces = message.pieces.map((piece) => (piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : Uint8Array.prototype.slice.call(piece)));
   port.postMessage({ ...message, pieces }, pieces.map((piece) => piece.buffer as ArrayBuffer));
 }

@@ -76,19 +76,23 @@ export interface ExpandLayerOptions extends LayerExpanderOptions {
 
 /**
  * A layer expanded as its compressed bytes arrive. Plaintext comes out in
- * order, as soon as the codec yields it (maybe only at `finish`); the
- * pieces are the caller's to keep. Once `reason` is set the expander has
- * given up: it takes nothing more, and `outcome` says why.
+ * order, a few MiB per call whatever the compression ratio: `push` and
+ * `finish` return the first plaintext their input completed, `more` the
+ * next, until it returns none (then push more, or after `finish`, take the
+ * `outcome`). The pieces are the caller's to keep. Once `reason` is set the
+ * expander has given up: it takes nothing more, and `outcome` says why.
  */
 export interface LayerExpander {
   readonly codec: LayerCodecId;
   /** Why the layer cannot be expanded, once that is known (after any push, or at finish). */
   readonly reason: string | undefined;
-  /** Plaintext that `compressed` completed, in order (maybe none). The expander keeps no reference to `compressed`. */
+  /** The first plaintext `compressed` completed, in order (maybe none). The expander keeps no reference to `compressed`. */
   push(compressed: Uint8Array): Uint8Array[];
-  /** The rest of the plaintext; the stream has ended. */
+  /** The next plaintext of the input given so far; none once it is all out. */
+  more(): Uint8Array[];
+  /** The stream has ended: the first of the remaining plaintext. */
   finish(): Uint8Array[];
-  /** After `finish`: what the recipe needs, or why the layer stays as it is. */
+  /** After `finish` and once `more` returned none: what the recipe needs, or why the layer stays as it is. */
   outcome(): ExpandOutcome;
 }
 
@@ -116,6 +120,9 @@ const ZSTD_LEVELS = [3, 19, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 
 /** Plaintext is fed to the zstd encoder in pieces of this size. */
 const ZSTD_FEED_BYTES = 1024 * 1024;
 
+/** Plaintext an expander hands out per call (a decompression bomb comes out in pieces of this size, not at once). */
+const PLAIN_BATCH_BYTES = 4 * 1024 * 1024;
+
 /** Plaintext pieces a zstd expander hands out are at most this size. */
 const ZSTD_PIECE_BYTES = 1024 * 1024;
 
@@ -140,7 +147,9 @@ export function expandLayer(bytes: Uint8Array, options: ExpandLayerOptions = {})
   const codec = layerCodecOf(bytes);
   if (codec === undefined) return { reason: 'not gzip or zstd' };
   const expander = createLayerExpander(codec, options);
-  const pieces = [...expander.push(bytes), ...expander.finish()];
+  const pieces: Uint8Array[] = [];
+  for (let batch = expander.push(bytes); batch.length > 0; batch = expander.more()) pieces.push(...batch);
+  for (let batch = expander.finish(); batch.length > 0; batch = expander.more()) pieces.push(...batch);
   const outcome = expander.outcome();
   if ('reason' in outcome) return outcome;
   const plaintext = Buffer.concat(pieces);
@@ -179,9 +188,11 @@ abstract class BoundedExpander implements LayerExpander {
     this.#maxPlainBytes = maxPlainBytes;
   }
 
-  /** The codec's plaintext for these compressed bytes; may set `reason` or throw. */
+  /** The codec's first plaintext for these compressed bytes; may set `reason` or throw. */
   protected abstract take(compressed: Uint8Array): Uint8Array[];
-  /** The codec's remaining plaintext at the end of the stream; may set `reason` or throw. */
+  /** The codec's next plaintext of the input it holds; may set `reason` or throw. */
+  protected abstract next(): Uint8Array[];
+  /** The codec's first remaining plaintext at the end of the stream; may set `reason` or throw. */
   protected abstract end(): Uint8Array[];
   /** The reason a codec error gives. */
   protected abstract failure(error: unknown): string;
@@ -193,6 +204,10 @@ abstract class BoundedExpander implements LayerExpander {
     return this.#run(() => this.take(compressed));
   }
 
+  more(): Uint8Array[] {
+    return this.#run(() => this.next());
+  }
+
   finish(): Uint8Array[] {
     if (this.#finished) throw new StrataError('FailedPrecondition', 'finish called twice');
     const rest = this.#run(() => this.end());
@@ -201,8 +216,8 @@ abstract class BoundedExpander implements LayerExpander {
   }
 
   outcome(): ExpandOutcome {
-    if (!this.#finished) throw new StrataError('FailedPrecondition', 'outcome before finish');
     if (this.reason !== undefined) return { reason: this.reason };
+    if (!this.#finished) throw new StrataError('FailedPrecondition', 'outcome before finish');
     return { expansion: this.describe(this.#plainSize) };
   }
 
@@ -227,6 +242,10 @@ class GzipLayerExpander extends BoundedExpander {
 
   protected take(compressed: Uint8Array): Uint8Array[] {
     return this.#inner.push(compressed);
+  }
+
+  protected next(): Uint8Array[] {
+    return this.#inner.more();
   }
 
   protected end(): Uint8Array[] {
@@ -274,6 +293,8 @@ class ZstdLayerExpander extends BoundedExpander {
   // What the last decompressStream call still expected: 0 once a frame ended with nothing more to write.
   #hint = 1;
   #params: ZstdParams | undefined;
+  /** Compressed bytes pushed and not decompressed yet. */
+  #input: Uint8Array = new Uint8Array(0);
 
   constructor(maxPlainBytes: number, searchMs: number) {
     super(maxPlainBytes);
@@ -290,7 +311,13 @@ class ZstdLayerExpander extends BoundedExpander {
         if (this.reason !== undefined) return [];
       }
     }
-    const pieces = this.#decompress(compressed);
+    // The caller has taken all earlier plaintext (`more` returned none), so nothing earlier is left here.
+    this.#input = Uint8Array.prototype.slice.call(compressed);
+    return this.next();
+  }
+
+  protected next(): Uint8Array[] {
+    const pieces = this.#decompress();
     if (this.#plainHead) {
       // Copies: the pieces handed out are the caller's (the worker moves them to the engine).
       for (const piece of pieces) this.#plainHead.push(Uint8Array.prototype.slice.call(piece));
@@ -318,19 +345,22 @@ class ZstdLayerExpander extends BoundedExpander {
     return { codec: LayerCodec.Zstd, corrections: new Uint8Array(), params: Buffer.from(JSON.stringify(this.#params)), restarts: [], plainSize };
   }
 
-  #decompress(compressed: Uint8Array): Uint8Array[] {
+  /** Up to about PLAIN_BATCH_BYTES of plaintext from the input held (a frame of zeros may hold gigabytes). */
+  #decompress(): Uint8Array[] {
     const pieces: Uint8Array[] = [];
-    let rest = compressed;
-    for (;;) {
-      const [hint, written, consumed] = this.#dctx.decompressStream(this.#out, rest);
+    let produced = 0;
+    while (produced < PLAIN_BATCH_BYTES) {
+      const [hint, written, consumed] = this.#dctx.decompressStream(this.#out, this.#input);
       // A call that did nothing (the drain after a frame ended) asks for the next frame's header: no news.
       if (consumed > 0 || written > 0) this.#hint = hint;
       if (written > 0) pieces.push(Buffer.from(this.#out.subarray(0, written)));
-      rest = rest.subarray(consumed);
+      produced += written;
+      this.#input = this.#input.subarray(consumed);
       // A full output buffer may hide more: the decoder is drained until it writes less than it could.
-      if (rest.length === 0 && written < this.#out.length) return pieces;
+      if (this.#input.length === 0 && written < this.#out.length) break;
       if (consumed === 0 && written === 0) throw new Error('the decoder makes no progress');
     }
+    return pieces;
   }
 
   /** Picks the level from the prefix kept (the whole layer when `ended`), then lets the prefix go. */

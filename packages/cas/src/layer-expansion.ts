@@ -125,11 +125,15 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
     const cut = new PlainChunks(core, stored, options.signal);
     let feed: Buffer[] = [];
     let feedBytes = 0;
+    // Plaintext comes a few MiB per call, however much the compressed bytes hold (a bomb is no burst).
+    const drain = async (first: Uint8Array[]): Promise<void> => {
+      for (let batch = first; batch.length > 0 && session.reason === undefined; batch = await session.more()) await cut.take(batch);
+    };
     const push = async (): Promise<void> => {
       const compressed = Buffer.concat(feed, feedBytes);
       feed = [];
       feedBytes = 0;
-      await cut.take(await session.push(compressed));
+      await drain(await session.push(compressed));
     };
     for await (const piece of readRecipe(core, digest, recipe, 0, size)) {
       options.signal?.throwIfAborted();
@@ -141,10 +145,10 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
       if (session.reason !== undefined) break;
     }
     if (feedBytes > 0 && session.reason === undefined) await push();
-    const { plaintext, outcome } = await session.finish();
+    if (session.reason === undefined) await drain(await session.finish());
+    const outcome = await session.outcome();
     options.signal?.throwIfAborted();
     if ('reason' in outcome) return { digest, outcome: 'plain', reason: outcome.reason, size };
-    await cut.take(plaintext);
     const plainRefs = await cut.finish();
     const expansion = outcome.expansion;
     const codecName = expansion.codec === LayerCodec.Gzip ? 'gzip' : 'zstd';

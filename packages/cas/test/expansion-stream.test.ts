@@ -57,8 +57,10 @@ test('pieces pushed one by one give the plaintext and outcome of the whole buffe
     t.true(Buffer.from(whole.expansion.plaintext).equals(tar));
     const expander = createLayerExpander(whole.expansion.codec);
     const plaintext: Uint8Array[] = [];
-    for (const piece of pieces(bytes, 65_536)) plaintext.push(...expander.push(piece));
-    plaintext.push(...expander.finish());
+    for (const piece of pieces(bytes, 65_536)) {
+      for (let batch = expander.push(piece); batch.length > 0; batch = expander.more()) plaintext.push(...batch);
+    }
+    for (let batch = expander.finish(); batch.length > 0; batch = expander.more()) plaintext.push(...batch);
     t.true(Buffer.concat(plaintext).equals(tar));
     const { plaintext: _, ...outcome } = whole.expansion;
     t.deepEqual(expander.outcome(), { expansion: outcome });
@@ -66,6 +68,28 @@ test('pieces pushed one by one give the plaintext and outcome of the whole buffe
   // The level a streaming zstd layer past the prefix was made at is found from its prefix, and checked whole by expandLayer.
   const verified = expandLayer(bigZstd);
   t.true('expansion' in verified && JSON.parse(Buffer.from(verified.expansion.params).toString()).level === 3);
+});
+
+test('a decompression bomb comes out a few MiB per call, gzip and zstd alike', (t) => {
+  const zeros = Buffer.alloc(256 << 20);
+  for (const bomb of [gzipSync(zeros, { level: 9 }), zstdStreamPledged(zeros, 3)]) {
+    t.true(bomb.length < 1 << 20);
+    // Codec ids as recipes store them: 1 gzip, 2 zstd.
+    const expander = createLayerExpander(bomb[0] === 0x1f ? 1 : 2);
+    let largest = 0;
+    let total = 0;
+    const take = (batch: Uint8Array[]): number => {
+      const bytes = batch.reduce((sum, piece) => sum + piece.length, 0);
+      largest = Math.max(largest, bytes);
+      total += bytes;
+      return bytes;
+    };
+    for (let batch = expander.push(bomb); take(batch) > 0; batch = expander.more());
+    for (let batch = expander.finish(); take(batch) > 0; batch = expander.more());
+    t.is(total, zeros.length);
+    t.true(largest <= 8 << 20, `largest batch ${largest} bytes`);
+    t.true('expansion' in expander.outcome());
+  }
 });
 
 for (const [where, options] of setups) {

@@ -68,6 +68,8 @@ export interface ExpandOptions {
    * as malformed. DEFAULT_MAX_BLOCK_BYTES by default.
    */
   maxBlockBytes?: number;
+  /** Most plaintext one block may decode to before the stream is refused as malformed; DEFAULT_MAX_BLOCK_PLAIN_BYTES by default. */
+  maxBlockPlainBytes?: number;
   /** Model parameters to use instead of estimating them from the stream. */
   params?: ModelParams;
 }
@@ -81,6 +83,10 @@ const ESTIMATE_BYTES = 128 * 1024;
  * rest of the input.
  */
 export const DEFAULT_MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+/** zlib and Go end a block after 16-64 Ki symbols (at most 4-16 MiB of plaintext); zopfli after 1 MB of input. */
+export const DEFAULT_MAX_BLOCK_PLAIN_BYTES = 64 * 1024 * 1024;
+/** Plaintext a streaming expander hands out per read (one block more at most), so a bomb never piles up. */
+export const READ_BYTES = 4 * 1024 * 1024;
 /** After a block runs past the input, it is parsed again once at least this much more has come. */
 const RETRY_BYTES = 256 * 1024;
 
@@ -119,8 +125,9 @@ export function expandDeflate(compressed: Uint8Array, options: ExpandOptions = {
   const expander = new DeflateExpander(options);
   expander.push(compressed);
   expander.end();
+  const pieces: Uint8Array[] = [];
+  for (let batch = expander.read(); batch.length > 0; batch = expander.read()) pieces.push(...batch);
   const result = expander.result();
-  const pieces = expander.takePlaintext();
   const plaintext = pieces.length === 1 ? pieces[0]! : joinPieces(pieces, result.plainLength);
   return { plaintext, corrections: result.corrections, consumed: result.consumed, restartPoints: result.restartPoints, stats: result.stats };
 }
@@ -137,16 +144,19 @@ export function joinPieces(pieces: readonly Uint8Array[], length: number): Uint8
 
 /**
  * Streaming expansion of one raw deflate stream: compressed bytes go in as
- * they arrive, plaintext comes out block by block, and each segment is
- * modelled as soon as its blocks and the few bytes after them are in. So
- * memory stays at about one segment of each whatever the stream's length
- * (a single block is held whole, however large). The correction stream is
- * the one expanding the whole stream at once gives.
+ * they arrive (`push`), plaintext comes out block by block as it is asked
+ * for (`read`), and each segment is modelled as soon as its blocks and the
+ * few bytes after them are in. So memory stays at about one segment of
+ * each whatever the stream's length or compression ratio (a single block is
+ * held whole, within the block bounds). The correction stream is the one
+ * expanding the whole stream at once gives.
  */
 export class DeflateExpander {
   private readonly options: ExpandOptions;
   private readonly segmentBytes: number;
   private readonly maxBlockBytes: number;
+  private readonly maxBlockPlainBytes: number;
+  private inputEnded = false;
   private input = new Uint8Array(1 << 16);
   private inputLength = 0;
   /** Stream byte offset of input[0]. */
@@ -163,9 +173,6 @@ export class DeflateExpander {
   private finalPadding = 0;
   /** Stream byte offset the input must reach before a block that ran past it is parsed again. */
   private retryAt = 0;
-  /** Stream plaintext offset handed out so far. */
-  private emitted = 0;
-  private out: Uint8Array[] = [];
   private params: ModelParams | undefined;
   private model: MatchModel | undefined;
   private readonly tokens = newTokenBuffer();
@@ -179,6 +186,7 @@ export class DeflateExpander {
     this.options = options;
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES;
+    this.maxBlockPlainBytes = options.maxBlockPlainBytes ?? DEFAULT_MAX_BLOCK_PLAIN_BYTES;
     this.stats = {
       blocks: 0, storedBlocks: 0, fixedBlocks: 0, dynamicBlocks: 0, rawHeaders: 0, tokens: 0, corrections: 0,
       params: options.params ?? zlibLevelParams(6),
@@ -190,18 +198,37 @@ export class DeflateExpander {
     return this.ended;
   }
 
-  /** Feeds the next compressed bytes. Throws InvalidArgument as soon as the stream is seen to be malformed. */
+  /** Adds the next compressed bytes (copied); `read` decodes them. */
   push(bytes: Uint8Array): void {
-    if (this.ended) throw new RangeError('push after the final block');
+    if (this.ended || this.inputEnded) throw new RangeError('push after the end of the stream');
     this.append(bytes);
-    this.parse(false);
-    this.encodeReady();
   }
 
-  /** No more input: parses what is held, and throws InvalidArgument when the stream is truncated. */
+  /** No more input: `read` then parses what is held, and throws InvalidArgument when the stream is truncated. */
   end(): void {
-    if (!this.ended) this.parse(true);
-    this.encodeReady();
+    this.inputEnded = true;
+  }
+
+  /**
+   * Decodes and models what the input holds, up to about `budget` bytes of
+   * plaintext (one block more at most), and returns that plaintext in order
+   * (each piece is the caller's to keep). None: more input is needed, or,
+   * once `done`, all of it is out. Throws InvalidArgument as soon as the
+   * stream is seen to be malformed.
+   */
+  read(budget = READ_BYTES): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let produced = 0;
+    while (produced < budget && !this.ended) {
+      const block = this.parseBlock();
+      if (block === undefined) break;
+      if (block.plainEnd > block.plainStart) {
+        out.push(this.plain.buffer.slice(block.plainStart - this.plainBase, block.plainEnd - this.plainBase));
+        produced += block.plainEnd - block.plainStart;
+      }
+      this.encodeReady();
+    }
+    return out;
   }
 
   /** Bytes of input and plaintext buffered right now. */
@@ -213,13 +240,6 @@ export class DeflateExpander {
   leftover(): Uint8Array {
     if (!this.ended) throw new RangeError('leftover before the final block');
     return this.input.slice(Math.ceil(this.bitEnd / 8) - this.byteBase, this.inputLength);
-  }
-
-  /** Plaintext decoded since the last call, in order (each piece is the caller's to keep). */
-  takePlaintext(): Uint8Array[] {
-    const out = this.out;
-    this.out = [];
-    return out;
   }
 
   /** The correction stream; call once the final block is in (`done`, or after `end`). */
@@ -247,46 +267,43 @@ export class DeflateExpander {
     this.inputLength = needed;
   }
 
-  /** Parses whole blocks while the input holds them; `final`: no more input will come. */
-  private parse(final: boolean): void {
-    const data = this.input.subarray(0, this.inputLength);
+  /** Parses the next block if the input holds all of it (all that is left once the input ended). */
+  private parseBlock(): BlockInfo | undefined {
+    const final = this.inputEnded;
     const inputEnd = this.byteBase + this.inputLength;
-    while (!this.ended && (final || inputEnd >= this.retryAt)) {
-      const reader = new BitReader(data, this.bitPosition - this.byteBase * 8);
-      const mark = this.plain.length;
-      let block: BlockInfo;
-      try {
-        block = inflateBlock(reader, this.plain, this.codes, this.byteBase * 8, this.plainBase);
-      } catch (error) {
-        // A block that runs past the input is only incomplete: parse it again once more has come.
-        if (final || !(reader.pos > data.length || isTruncation(error))) throw error;
-        const blockByte = this.bitPosition >>> 3;
-        if (inputEnd - blockByte > this.maxBlockBytes) {
-          throw malformed('deflate block runs on past the longest block accepted', { bitOffset: this.bitPosition, maxBlockBytes: this.maxBlockBytes });
-        }
-        this.plain.length = mark;
-        this.retryAt = inputEnd + Math.max(RETRY_BYTES, inputEnd - blockByte);
-        break;
+    if (this.ended || (!final && inputEnd < this.retryAt)) return undefined;
+    const data = this.input.subarray(0, this.inputLength);
+    const reader = new BitReader(data, this.bitPosition - this.byteBase * 8);
+    const mark = this.plain.length;
+    this.plain.limit = mark + this.maxBlockPlainBytes;
+    let block: BlockInfo;
+    try {
+      block = inflateBlock(reader, this.plain, this.codes, this.byteBase * 8, this.plainBase);
+    } catch (error) {
+      // A block that runs past the input is only incomplete: parse it again once more has come.
+      if (final || !(reader.pos > data.length || isTruncation(error))) throw error;
+      const blockByte = this.bitPosition >>> 3;
+      if (inputEnd - blockByte > this.maxBlockBytes) {
+        throw malformed('deflate block runs on past the longest block accepted', { bitOffset: this.bitPosition, maxBlockBytes: this.maxBlockBytes });
       }
-      this.blocks.push(block);
-      this.stats.blocks++;
-      if (block.type === BLOCK_STORED) this.stats.storedBlocks++;
-      else if (block.type === BLOCK_DYNAMIC) this.stats.dynamicBlocks++;
-      else this.stats.fixedBlocks++;
-      this.bitPosition = block.bitEnd;
-      if (block.final) {
-        this.ended = true;
-        this.bitEnd = block.bitEnd;
-        const consumed = Math.ceil(this.bitEnd / 8);
-        const paddingCount = consumed * 8 - this.bitEnd;
-        this.finalPadding = paddingCount === 0 ? 0 : (this.input[consumed - 1 - this.byteBase]! >>> (8 - paddingCount));
-      }
+      this.plain.length = mark;
+      this.retryAt = inputEnd + Math.max(RETRY_BYTES, inputEnd - blockByte);
+      return undefined;
     }
-    const plainEnd = this.plainBase + this.plain.length;
-    if (plainEnd > this.emitted) {
-      this.out.push(this.plain.buffer.slice(this.emitted - this.plainBase, this.plain.length));
-      this.emitted = plainEnd;
+    this.blocks.push(block);
+    this.stats.blocks++;
+    if (block.type === BLOCK_STORED) this.stats.storedBlocks++;
+    else if (block.type === BLOCK_DYNAMIC) this.stats.dynamicBlocks++;
+    else this.stats.fixedBlocks++;
+    this.bitPosition = block.bitEnd;
+    if (block.final) {
+      this.ended = true;
+      this.bitEnd = block.bitEnd;
+      const consumed = Math.ceil(this.bitEnd / 8);
+      const paddingCount = consumed * 8 - this.bitEnd;
+      this.finalPadding = paddingCount === 0 ? 0 : (this.input[consumed - 1 - this.byteBase]! >>> (8 - paddingCount));
     }
+    return block;
   }
 
   private window(): StreamWindow {

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { DeflateExpander, type DeflateExpanderResult, type ExpandOptions, joinPieces } from './expand-deflate.ts';
+import { DeflateExpander, type DeflateExpanderResult, type ExpandOptions, READ_BYTES, joinPieces } from './expand-deflate.ts';
 import { malformed } from './failures.ts';
 import { GZIP_CORRECTIONS_MAGIC, GZIP_CORRECTIONS_VERSION, type GzipRestartPoint, gzipHeaderLength, isGzip } from './gzip.ts';
 import { ByteSink } from './varint.ts';
@@ -22,7 +22,9 @@ export interface GzipExpansion extends GzipExpanderResult {
 /** Expands every member of a gzip file held whole; the corrections also carry headers, trailers and trailing bytes. */
 export function expandGzip(bytes: Uint8Array, options: ExpandOptions = {}): GzipExpansion {
   const expander = new GzipExpander(options);
-  const pieces = [...expander.push(bytes), ...expander.finish()];
+  const pieces: Uint8Array[] = [];
+  for (let batch = expander.push(bytes); batch.length > 0; batch = expander.more()) pieces.push(...batch);
+  for (let batch = expander.finish(); batch.length > 0; batch = expander.more()) pieces.push(...batch);
   const result = expander.result();
   return { ...result, plaintext: pieces.length === 1 ? pieces[0]! : joinPieces(pieces, result.plainLength) };
 }
@@ -31,25 +33,27 @@ type Part = 'header' | 'body' | 'trailer' | 'between' | 'trailing';
 
 /**
  * Streaming gzip expansion: compressed bytes in as they arrive, plaintext
- * out as its deflate blocks complete, the correction stream at the end
- * (the same one expanding the file at once gives). Memory stays at about
- * one correction segment of plaintext and of compressed input, plus the
- * correction stream itself. Members follow one another while the next
- * bytes start one; whatever follows the last is kept verbatim as trailing
- * bytes. Throws InvalidArgument as soon as the input is seen not to be gzip
- * (a bad header, a malformed deflate stream, a trailer that does not match)
- * and at `finish` when it is truncated.
+ * out as its deflate blocks complete, about READ_BYTES per call, the
+ * correction stream at the end (the same one expanding the file at once
+ * gives). `push` and `finish` return the first plaintext their input
+ * completed; `more` returns the next, until it returns none (then push
+ * more, or after `finish`, take the `result`). Memory stays at about one
+ * correction segment of plaintext and of compressed input plus the
+ * correction stream, whatever the compression ratio. Members follow one
+ * another while the next bytes start one; whatever follows the last is
+ * kept verbatim as trailing bytes. Throws InvalidArgument as soon as the
+ * input is seen not to be gzip (a bad header, a malformed deflate stream, a
+ * trailer that does not match) and by the end when it is truncated.
  */
 export class GzipExpander {
   private readonly options: ExpandOptions;
   private part: Part = 'header';
-  /** Bytes of a header, trailer or member start not complete yet. */
+  /** Input not handed to a member's deflate stream yet: a header, a trailer, what follows them. */
   private held: Uint8Array = new Uint8Array(0);
-  /** File offset of the next byte to arrive. */
-  private fileOffset = 0;
   private member: DeflateExpander | undefined;
   /** The member's deflate result, until its trailer is in. */
   private pendingResult: DeflateExpanderResult | undefined;
+  private pendingConsumed = 0;
   private header: Uint8Array = new Uint8Array(0);
   private memberOffset = 0;
   private bodyStart = 0;
@@ -60,28 +64,33 @@ export class GzipExpander {
   private count = 0;
   private readonly restartPoints: GzipRestartPoint[] = [];
   private readonly members: GzipMemberStats[] = [];
-  private trailing: Uint8Array[] = [];
-  private out: Uint8Array[] = [];
+  private readonly trailing: Uint8Array[] = [];
+  private inputEnded = false;
   private finished: GzipExpanderResult | undefined;
-  private ended = false;
 
   constructor(options: ExpandOptions = {}) {
     this.options = options;
   }
 
-  /** Feeds the next compressed bytes; returns the plaintext completed so far (in order, maybe none). */
+  /** Feeds the next compressed bytes (copied); returns the first plaintext they completed (maybe none). */
   push(compressed: Uint8Array): Uint8Array[] {
-    if (this.ended) throw new RangeError('push after finish');
-    this.feed(compressed, false);
-    return this.take();
+    if (this.inputEnded) throw new RangeError('push after finish');
+    if (this.part === 'body' && !this.member!.done) this.member!.push(compressed);
+    else this.held = joinPieces([this.held, compressed], this.held.length + compressed.length);
+    return this.work();
   }
 
-  /** Ends the input; returns the rest of the plaintext. */
+  /** The next plaintext the input given so far holds; none when it is all out. */
+  more(): Uint8Array[] {
+    return this.work();
+  }
+
+  /** Ends the input; returns the first of the remaining plaintext (call `more` for the rest). */
   finish(): Uint8Array[] {
-    if (this.ended) throw new RangeError('finish called twice');
-    this.feed(new Uint8Array(0), true);
-    this.ended = true;
-    return this.take();
+    if (this.inputEnded) throw new RangeError('finish called twice');
+    this.inputEnded = true;
+    if (this.part === 'body') this.member!.end();
+    return this.work();
   }
 
   /** Bytes of input and plaintext held right now (the correction stream aside): what streaming keeps small. */
@@ -89,10 +98,10 @@ export class GzipExpander {
     return this.held.length + (this.member?.heldBytes ?? 0);
   }
 
-  /** The correction stream and restart points; after `finish`. */
+  /** The correction stream and restart points; after `finish` and once `more` returned none. */
   result(): GzipExpanderResult {
-    if (!this.ended) throw new RangeError('result before finish');
     if (this.finished) return this.finished;
+    if (!this.inputEnded || this.part !== 'trailing') throw new RangeError('result before the end of the input');
     const out = new ByteSink();
     out.bytes(GZIP_CORRECTIONS_MAGIC);
     out.byte(GZIP_CORRECTIONS_VERSION);
@@ -105,99 +114,77 @@ export class GzipExpander {
     return this.finished;
   }
 
-  private take(): Uint8Array[] {
-    const out = this.out;
-    this.out = [];
-    return out;
-  }
-
-  private hold(bytes: Uint8Array): Uint8Array {
-    if (this.held.length === 0) return bytes;
-    const joined = joinPieces([this.held, bytes], this.held.length + bytes.length);
-    this.held = new Uint8Array(0);
-    return joined;
-  }
-
-  private feed(bytes: Uint8Array, end: boolean): void {
-    let rest = bytes;
+  /** Runs through headers, members and trailers until about READ_BYTES of plaintext is out or more input is needed. */
+  private work(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let produced = 0;
     for (;;) {
       switch (this.part) {
         case 'header': {
-          const data = this.hold(rest);
-          const length = gzipHeaderLength(data);
+          const length = gzipHeaderLength(this.held);
           if (length < 0) {
-            if (end) throw malformed(data.length < 10 ? 'not a gzip member' : 'gzip header is truncated', { offset: this.fileOffset });
-            this.held = data.slice();
-            return;
+            if (this.inputEnded) throw malformed(this.held.length < 10 ? 'not a gzip member' : 'gzip header is truncated', { offset: this.memberOffset });
+            return out;
           }
-          this.header = data.slice(0, length);
-          this.memberOffset = this.fileOffset;
-          this.bodyStart = this.fileOffset + length;
-          this.fileOffset = this.bodyStart;
-          this.member = new DeflateExpander(this.options);
+          this.header = this.held.slice(0, length);
+          this.bodyStart = this.memberOffset + length;
+          const member = new DeflateExpander(this.options);
+          const rest = this.held.subarray(length);
+          if (rest.length > 0) member.push(rest);
+          if (this.inputEnded) member.end();
+          this.held = new Uint8Array(0);
+          this.member = member;
           this.crc = 0;
           this.memberPlain = 0;
-          rest = data.subarray(length);
           this.part = 'body';
           continue;
         }
         case 'body': {
+          if (produced >= READ_BYTES) return out;
           const member = this.member!;
-          if (rest.length > 0) member.push(rest);
-          if (end && !member.done) member.end();
-          this.collect(member);
-          if (!member.done) {
-            this.fileOffset += rest.length;
-            return;
+          const pieces = member.read(READ_BYTES - produced);
+          for (const piece of pieces) {
+            this.crc = crc32(piece, this.crc);
+            this.memberPlain += piece.length;
+            produced += piece.length;
+            out.push(piece);
           }
+          if (pieces.length > 0) continue;
+          if (!member.done) return out;
           const result = member.result();
-          rest = member.leftover();
-          this.fileOffset = this.bodyStart + result.consumed;
+          // Input pushed after the stream's end waited in `held`; what the stream was given past it comes first.
+          const after = member.leftover();
+          this.held = joinPieces([after, this.held], after.length + this.held.length);
           this.endBody(result);
           this.part = 'trailer';
           continue;
         }
         case 'trailer': {
-          const data = this.hold(rest);
-          if (data.length < 8) {
-            if (end) throw malformed('gzip member is truncated', { offset: this.memberOffset });
-            this.held = data.slice();
-            return;
+          if (this.held.length < 8) {
+            if (this.inputEnded) throw malformed('gzip member is truncated', { offset: this.memberOffset });
+            return out;
           }
-          this.endMember(data.subarray(0, 8));
-          this.fileOffset += 8;
-          rest = data.subarray(8);
+          this.endMember(this.held.subarray(0, 8));
+          this.memberOffset = this.bodyStart + this.pendingConsumed + 8;
+          this.held = this.held.subarray(8);
           this.part = 'between';
           continue;
         }
-        case 'between': {
-          const data = this.hold(rest);
-          if (data.length < 3 && !end) {
-            this.held = data.slice();
-            return;
-          }
-          rest = data;
-          this.part = isGzip(data) ? 'header' : 'trailing';
+        case 'between':
+          if (this.held.length < 3 && !this.inputEnded) return out;
+          this.part = isGzip(this.held) ? 'header' : 'trailing';
           continue;
-        }
         case 'trailing':
-          if (rest.length > 0) this.trailing.push(rest.slice());
-          this.fileOffset += rest.length;
-          return;
+          if (this.held.length > 0) this.trailing.push(this.held.slice());
+          this.held = new Uint8Array(0);
+          return out;
       }
-    }
-  }
-
-  private collect(member: DeflateExpander): void {
-    for (const piece of member.takePlaintext()) {
-      this.crc = crc32(piece, this.crc);
-      this.memberPlain += piece.length;
-      this.out.push(piece);
     }
   }
 
   private endBody(result: DeflateExpanderResult): void {
     this.pendingResult = result;
+    this.pendingConsumed = result.consumed;
     for (const point of result.restartPoints) {
       this.restartPoints.push({
         member: this.count,

@@ -60,6 +60,8 @@ export const FIXED_TABLES = {
 export class PlainOutput {
   buffer: Uint8Array;
   length = 0;
+  /** Length the buffer may not grow past (a decompression bomb is refused rather than held). */
+  limit = Infinity;
 
   constructor(capacity: number) {
     this.buffer = new Uint8Array(Math.max(capacity, 1024));
@@ -67,6 +69,7 @@ export class PlainOutput {
 
   reserve(extra: number): void {
     if (this.length + extra <= this.buffer.length) return;
+    if (this.length + extra > this.limit) throw malformed('deflate block decodes to more than the longest block accepted', { limit: this.limit });
     let capacity = Math.max(this.buffer.length * 2, 1024);
     while (capacity < this.length + extra) capacity *= 2;
     const next = new Uint8Array(capacity);

@@ -13,13 +13,13 @@ function expandInPieces(file: Uint8Array, sizes: readonly number[], segmentBytes
   let turn = 0;
   for (let at = 0; at < file.length; ) {
     const size = sizes[turn++ % sizes.length]!;
-    for (const piece of expander.push(file.subarray(at, at + size))) {
-      plain.push(piece);
-      beforeFinish += piece.length;
+    for (let batch = expander.push(file.subarray(at, at + size)); batch.length > 0; batch = expander.more()) {
+      plain.push(...batch);
+      for (const piece of batch) beforeFinish += piece.length;
     }
     at += size;
   }
-  plain.push(...expander.finish());
+  for (let batch = expander.finish(); batch.length > 0; batch = expander.more()) plain.push(...batch);
   return { result: expander.result(), plaintext: Buffer.concat(plain), beforeFinish };
 }
 
@@ -52,17 +52,26 @@ test('plaintext comes out while the input is still arriving, and what the expand
     let mostHeld = 0;
     const piece = 256 * 1024;
     for (let at = 0; at < gz.length; at += piece) {
-      for (const part of expander.push(gz.subarray(at, at + piece))) plainOut += part.length;
-      mostHeld = Math.max(mostHeld, expander.heldBytes);
+      for (let batch = expander.push(gz.subarray(at, at + piece)); batch.length > 0; batch = expander.more()) {
+        for (const part of batch) plainOut += part.length;
+        mostHeld = Math.max(mostHeld, expander.heldBytes);
+      }
     }
     // All but the last block's plaintext is out before the input ends.
     t.true(plainOut > tar.length - (1 << 20), `${plainOut} of ${tar.length} bytes before finish`);
     t.true(mostHeld < 8 << 20, `held at most ${mostHeld} bytes`);
-    for (const part of expander.finish()) plainOut += part.length;
+    for (let batch = expander.finish(); batch.length > 0; batch = expander.more()) for (const part of batch) plainOut += part.length;
     t.is(plainOut, tar.length);
     t.true(expander.result().restartPoints.length >= 10);
   });
 });
+
+/** Takes every batch of plaintext the expander has, starting with `first`. */
+function drain(expander: GzipExpander, first: Uint8Array[]): number {
+  let bytes = 0;
+  for (let batch = first; batch.length > 0; batch = expander.more()) for (const piece of batch) bytes += piece.length;
+  return bytes;
+}
 
 /** A gzip header and a fixed-Huffman block of literal 'a' codes that never reaches its end-of-block code. */
 function endlessBlock(bytes: number): Uint8Array {
@@ -88,7 +97,7 @@ test('a block that never ends is refused once it runs past the longest block acc
   let mostHeld = 0;
   for (let from = 0; from < input.length && failedAt < 0; from += 16 * 1024) {
     try {
-      expander.push(input.subarray(from, from + 16 * 1024));
+      for (let batch = expander.push(input.subarray(from, from + 16 * 1024)); batch.length > 0; batch = expander.more());
       mostHeld = Math.max(mostHeld, expander.heldBytes);
     } catch (error) {
       t.true(isInvalidArgument(error));
@@ -107,12 +116,12 @@ test('damaged, truncated and foreign input is InvalidArgument', async (t) => {
     damaged.fill(0xff, gz.length >> 2, (gz.length >> 2) + 64);
     const broken = new GzipExpander();
     t.true(isInvalidArgument(t.throws(() => {
-      for (let from = 0; from < damaged.length; from += 16 * 1024) broken.push(damaged.subarray(from, from + 16 * 1024));
-      broken.finish();
+      for (let from = 0; from < damaged.length; from += 16 * 1024) drain(broken, broken.push(damaged.subarray(from, from + 16 * 1024)));
+      drain(broken, broken.finish());
     })));
     const truncated = new GzipExpander();
-    truncated.push(gz.subarray(0, gz.length - 3));
-    t.true(isInvalidArgument(t.throws(() => truncated.finish())));
+    drain(truncated, truncated.push(gz.subarray(0, gz.length - 3)));
+    t.true(isInvalidArgument(t.throws(() => drain(truncated, truncated.finish()))));
     const headerOnly = new GzipExpander();
     headerOnly.push(gz.subarray(0, 5));
     t.true(isInvalidArgument(t.throws(() => headerOnly.finish())));
@@ -122,8 +131,34 @@ test('damaged, truncated and foreign input is InvalidArgument', async (t) => {
     badTrailer[badTrailer.length - 6]! ^= 1;
     const wrongCrc = new GzipExpander();
     t.true(isInvalidArgument(t.throws(() => {
-      wrongCrc.push(badTrailer);
-      wrongCrc.finish();
+      drain(wrongCrc, wrongCrc.push(badTrailer));
+      drain(wrongCrc, wrongCrc.finish());
     })));
   });
+});
+
+test('a decompression bomb comes out a few MiB per call, and a block decoding to too much is refused', (t) => {
+  const zeros = new Uint8Array(256 << 20);
+  const bomb = gzipSync(zeros, { level: 9 });
+  t.true(bomb.length < 1 << 20);
+  const expander = new GzipExpander();
+  let largest = 0;
+  let total = 0;
+  for (let batch = expander.push(bomb); batch.length > 0; batch = expander.more()) {
+    const bytes = batch.reduce((sum, piece) => sum + piece.length, 0);
+    largest = Math.max(largest, bytes);
+    total += bytes;
+    t.true(expander.heldBytes < 32 << 20, `held ${expander.heldBytes} bytes`);
+  }
+  total += drain(expander, expander.finish());
+  t.is(total, zeros.length);
+  t.true(largest <= 8 << 20, `largest batch ${largest} bytes`);
+  t.deepEqual(Buffer.from(reconstructGzip(zeros, expander.result().corrections)), bomb);
+
+  const capped = new GzipExpander({ maxBlockPlainBytes: 1 << 20 });
+  const stored = gzipSync(zeros.subarray(0, 8 << 20), { level: 9 });
+  t.true(isInvalidArgument(t.throws(() => {
+    drain(capped, capped.push(stored));
+    drain(capped, capped.finish());
+  })));
 });
