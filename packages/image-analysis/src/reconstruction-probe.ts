@@ -1,14 +1,22 @@
-import { DEFAULT_EXPAND_MAX_BYTES, expandLayer } from '@strata/cas';
+import { expandLayer } from '@strata/cas';
 import type { ExpansionProbe, LayerExpansion } from './expansion.ts';
+
+/**
+ * The probe rebuilds each layer in memory from its plaintext to check it,
+ * so it holds the layer and its plaintext whole: larger layers are counted
+ * compressed. (The engine streams its expansions and checks them against
+ * the stored chunks, so it has no such bound.)
+ */
+export const PROBE_MAX_BYTES = 512 * 1024 * 1024;
 
 /**
  * Decides each compressed layer the way the engine does: the layer is kept
  * expanded only when its exact bytes rebuild from the plaintext (gzip
  * through redeflate's correction stream, zstd through a level the linked
  * library reproduces), and the corrections count as stored bytes. Layers
- * above the engine's expansion bound stay compressed, as they would there.
+ * above `maxBytes` are not probed and count as compressed.
  */
-export function engineExpansion(maxBytes: number = DEFAULT_EXPAND_MAX_BYTES): LayerExpansion {
+export function engineExpansion(maxBytes: number = PROBE_MAX_BYTES): LayerExpansion {
   return (codec) => {
     if (codec === 'none') {
       return {
@@ -28,7 +36,7 @@ export function engineExpansion(maxBytes: number = DEFAULT_EXPAND_MAX_BYTES): La
         else pieces.length = 0;
       },
       async finish() {
-        if (size > maxBytes) return { expanded: false, correctionBytes: undefined, note: `larger than the ${maxBytes}-byte expansion bound` };
+        if (size > maxBytes) return { expanded: false, correctionBytes: undefined, note: `larger than the ${maxBytes}-byte probe bound: counted compressed` };
         const bytes = Buffer.concat(pieces, size);
         pieces.length = 0;
         const attempt = expandLayer(bytes);
