@@ -20,6 +20,7 @@ import {
   readDynamicTables,
 } from './inflate.ts';
 import { MatchModel, type ModelParams, zlibLevelParams } from './match-model.ts';
+import { concat } from './gzip.ts';
 import { SEGMENT_LOOKAHEAD } from './rebuild-deflate.ts';
 import { ByteSink } from './varint.ts';
 
@@ -128,18 +129,8 @@ export function expandDeflate(compressed: Uint8Array, options: ExpandOptions = {
   const pieces: Uint8Array[] = [];
   for (let batch = expander.read(); batch.length > 0; batch = expander.read()) pieces.push(...batch);
   const result = expander.result();
-  const plaintext = pieces.length === 1 ? pieces[0]! : joinPieces(pieces, result.plainLength);
+  const plaintext = pieces.length === 1 ? pieces[0]! : concat(pieces, result.plainLength);
   return { plaintext, corrections: result.corrections, consumed: result.consumed, restartPoints: result.restartPoints, stats: result.stats };
-}
-
-export function joinPieces(pieces: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }
 
 /**

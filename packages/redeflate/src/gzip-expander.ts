@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
-import { DeflateExpander, type DeflateExpanderResult, type ExpandOptions, READ_BYTES, joinPieces } from './expand-deflate.ts';
+import { DeflateExpander, type DeflateExpanderResult, type ExpandOptions, READ_BYTES } from './expand-deflate.ts';
 import { malformed } from './failures.ts';
-import { GZIP_CORRECTIONS_MAGIC, GZIP_CORRECTIONS_VERSION, type GzipRestartPoint, gzipHeaderLength, isGzip } from './gzip.ts';
+import { GZIP_CORRECTIONS_MAGIC, GZIP_CORRECTIONS_VERSION, type GzipRestartPoint, concat, gzipHeaderLength, isGzip } from './gzip.ts';
 import { ByteSink } from './varint.ts';
 
 /** Per member: where its deflate stream ended and what modelling it found. */
@@ -26,7 +26,7 @@ export function expandGzip(bytes: Uint8Array, options: ExpandOptions = {}): Gzip
   for (let batch = expander.push(bytes); batch.length > 0; batch = expander.more()) pieces.push(...batch);
   for (let batch = expander.finish(); batch.length > 0; batch = expander.more()) pieces.push(...batch);
   const result = expander.result();
-  return { ...result, plaintext: pieces.length === 1 ? pieces[0]! : joinPieces(pieces, result.plainLength) };
+  return { ...result, plaintext: pieces.length === 1 ? pieces[0]! : concat(pieces, result.plainLength) };
 }
 
 type Part = 'header' | 'body' | 'trailer' | 'between' | 'trailing';
@@ -76,7 +76,7 @@ export class GzipExpander {
   push(compressed: Uint8Array): Uint8Array[] {
     if (this.inputEnded) throw new RangeError('push after finish');
     if (this.part === 'body' && !this.member!.done) this.member!.push(compressed);
-    else this.held = joinPieces([this.held, compressed], this.held.length + compressed.length);
+    else this.held = concat([this.held, compressed], this.held.length + compressed.length);
     return this.work();
   }
 
@@ -107,7 +107,7 @@ export class GzipExpander {
     out.byte(GZIP_CORRECTIONS_VERSION);
     out.uint(this.count);
     out.bytes(this.entries.view());
-    const trailing = joinPieces(this.trailing, this.trailing.reduce((sum, piece) => sum + piece.length, 0));
+    const trailing = concat(this.trailing, this.trailing.reduce((sum, piece) => sum + piece.length, 0));
     out.uint(trailing.length);
     out.bytes(trailing);
     this.finished = { corrections: out.view().slice(), restartPoints: this.restartPoints, plainLength: this.plainOffset, members: this.members };
@@ -154,7 +154,7 @@ export class GzipExpander {
           const result = member.result();
           // Input pushed after the stream's end waited in `held`; what the stream was given past it comes first.
           const after = member.leftover();
-          this.held = joinPieces([after, this.held], after.length + this.held.length);
+          this.held = concat([after, this.held], after.length + this.held.length);
           this.endBody(result);
           this.part = 'trailer';
           continue;
