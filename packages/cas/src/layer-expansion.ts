@@ -127,7 +127,18 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
     let feedBytes = 0;
     // Plaintext comes a few MiB per call, however much the compressed bytes hold (a bomb is no burst).
     const drain = async (first: Uint8Array[]): Promise<void> => {
-      for (let batch = first; batch.length > 0 && session.reason === undefined; batch = await session.more()) await cut.take(batch);
+      let batch = first;
+      while (batch.length > 0 && session.reason === undefined) {
+        // The expander works out the next batch while this one is cut, compressed and stored.
+        const next = session.more();
+        try {
+          await cut.take(batch);
+        } catch (error) {
+          next.catch(() => {});
+          throw error;
+        }
+        batch = await next;
+      }
     };
     const push = async (): Promise<void> => {
       const compressed = Buffer.concat(feed, feedBytes);
