@@ -156,11 +156,12 @@ export interface EngineIndex {
   blobs(start?: string): AsyncIterable<{ digest: string; recipe: Buffer }>;
   chunks(): AsyncIterable<{ digest: Buffer; entry: ChunkEntry }>;
   counters(): Promise<Counters>;
-  /** Replaces everything with the given contents (index rebuild). */
+  /** Replaces everything with the given contents (index rebuild); `marks` of blobs not in `blobs` are dropped. */
   replaceAll(contents: {
     chunks: Iterable<{ digest: Buffer; entry: ChunkEntry }>;
     blobs: Iterable<{ digest: string; recipe: Buffer }>;
     counters: Counters;
+    marks?: Iterable<{ digest: string; mark: ExpansionMark }>;
   }): Promise<void>;
   /** Bytes the index occupies on disk. */
   diskBytes(): Promise<number>;
@@ -563,6 +564,7 @@ export class LmdbIndex implements EngineIndex {
     chunks: Iterable<{ digest: Buffer; entry: ChunkEntry }>;
     blobs: Iterable<{ digest: string; recipe: Buffer }>;
     counters: Counters;
+    marks?: Iterable<{ digest: string; mark: ExpansionMark }>;
   }): Promise<void> {
     await this.#root.transaction(() => {
       this.#chunks.clearSync();
@@ -570,6 +572,7 @@ export class LmdbIndex implements EngineIndex {
       this.#expansionMarks.clearSync();
       for (const { digest, entry } of contents.chunks) this.#chunks.putSync(digest, encodeChunkEntry(entry));
       for (const { digest, recipe } of contents.blobs) this.#blobs.putSync(digest, recipe);
+      for (const { digest, mark } of contents.marks ?? []) if (this.#blobs.doesExist(digest)) this.#expansionMarks.putSync(digest, mark);
       this.#meta.putSync(KEY_COUNTERS, contents.counters);
     });
   }

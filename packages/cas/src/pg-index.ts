@@ -689,6 +689,7 @@ export class PgEngineIndex implements EngineIndex {
     chunks: Iterable<{ digest: Buffer; entry: ChunkEntry }>;
     blobs: Iterable<{ digest: string; recipe: Buffer }>;
     counters: Counters;
+    marks?: Iterable<{ digest: string; mark: ExpansionMark }>;
   }): Promise<void> {
     return this.#write(async (m) => {
       await m.query(`TRUNCATE ${this.#s}.chunks, ${this.#s}.blobs, ${this.#s}.expansion_marks`);
@@ -715,6 +716,29 @@ export class PgEngineIndex implements EngineIndex {
         if (blobs.length >= PAGE_ROWS) await putBlobs();
       }
       await putBlobs();
+      let marks: { digest: string; mark: ExpansionMark }[] = [];
+      const putMarks = async (): Promise<void> => {
+        if (marks.length === 0) return;
+        // Only marks of blobs just put are kept.
+        await m.query(
+          `INSERT INTO ${this.#s}.expansion_marks (digest, version, outcome, reason, tried_at)
+           SELECT given.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS given (digest, version, outcome, reason, tried_at)
+           JOIN ${this.#s}.blobs USING (digest)`,
+          [
+            marks.map(({ digest }) => digest),
+            marks.map(({ mark }) => mark.version),
+            marks.map(({ mark }) => mark.outcome),
+            marks.map(({ mark }) => mark.reason),
+            marks.map(({ mark }) => mark.triedAt),
+          ],
+        );
+        marks = [];
+      };
+      for (const mark of contents.marks ?? []) {
+        marks.push(mark);
+        if (marks.length >= PAGE_ROWS) await putMarks();
+      }
+      await putMarks();
       const sets = COUNTER_KEYS.map((key, i) => `${COUNTER_COLUMNS[key]} = $${i + 1}`);
       await m.query(`UPDATE ${this.#s}.state SET ${sets.join(', ')}`, COUNTER_KEYS.map((key) => contents.counters[key]));
     }, true);

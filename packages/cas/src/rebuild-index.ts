@@ -2,12 +2,15 @@ import { isDataLoss, StrataError } from '@strata/errors';
 import { decodeChunk } from './chunk-codec.ts';
 import type { FsckOptions } from './content-store.ts';
 import type { EngineCore } from './engine-core.ts';
-import { countUses } from './index-db.ts';
+import { countUses, type ExpansionMark } from './index-db.ts';
 import { emptyCounters, type ChunkEntry } from './layout.ts';
 import { RecordType } from './pack-format.ts';
 import { scanPack } from './pack-scan.ts';
 import { decodeRecipe, RecipeKind, recipeChunkRefs, usesChunks, type Recipe } from './recipe.ts';
 import { decodeRecipePayload, indexValueOf } from './recipe-records.ts';
+
+// Expansion marks read from the old index together.
+const MARK_BATCH = 500;
 
 export interface RebuildReport {
   packs: number;
@@ -110,9 +113,33 @@ export async function rebuildIndex(core: EngineCore, options: FsckOptions): Prom
   const sortedChunks = [...chunks]
     .map(([hex, entry]) => ({ digest: Buffer.from(hex, 'hex'), entry }))
     .sort((a, b) => Buffer.compare(a.digest, b.digest));
-  await index.replaceAll({ chunks: sortedChunks, blobs: kept, counters });
+  const marks = await marksToKeep(core, kept);
+  await index.replaceAll({ chunks: sortedChunks, blobs: kept, counters, marks });
   if (kept.length + lostBlobs.length !== blobs.size) throw new StrataError('Internal', 'rebuild lost count of blobs');
   return { packs: packIds.length, chunks: chunks.size, blobs: kept.length, damagedChunks, lostBlobs };
+}
+
+/**
+ * The expansion marks the index still holds for blobs that stay chunked:
+ * the packs do not record them, and without them the next catch-up would
+ * try every layer an expansion left as it was once more. An index too
+ * damaged to read them loses them, which costs only those tries.
+ */
+async function marksToKeep(core: EngineCore, kept: readonly { digest: string; recipe: Buffer }[]): Promise<{ digest: string; mark: ExpansionMark }[]> {
+  const chunked = kept.filter(({ recipe }) => decodeRecipe(recipe).kind === RecipeKind.Chunked).map(({ digest }) => digest);
+  const marks: { digest: string; mark: ExpansionMark }[] = [];
+  try {
+    for (let from = 0; from < chunked.length; from += MARK_BATCH) {
+      const batch = chunked.slice(from, from + MARK_BATCH);
+      const found = await core.index.getExpansionMarks(batch);
+      found.forEach((mark, i) => {
+        if (mark) marks.push({ digest: batch[i]!, mark });
+      });
+    }
+  } catch {
+    return [];
+  }
+  return marks;
 }
 
 /** The newest recipe that decodes and whose chunks are all held. */

@@ -245,5 +245,13 @@ export function runEngineIndexSuite(test: TestFn, name: string, open: () => Prom
     await index.putExpansionMark('sha256:m', mark);
     await index.replaceAll({ chunks: [], blobs: [{ digest: 'sha256:m', recipe: blob.recipe }], counters: await index.counters() });
     t.is(await only('sha256:m'), undefined);
+    // A rebuild may carry marks over, for the blobs it keeps only.
+    await index.replaceAll({
+      chunks: [],
+      blobs: [{ digest: 'sha256:m', recipe: blob.recipe }],
+      counters: await index.counters(),
+      marks: [{ digest: 'sha256:m', mark: newer }, { digest: 'sha256:gone', mark }],
+    });
+    t.deepEqual(await index.getExpansionMarks(['sha256:m', 'sha256:gone']), [newer, undefined]);
   });
 }
