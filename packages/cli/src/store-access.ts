@@ -37,7 +37,13 @@ export function withDataOption(command: Command): Command {
 export type StoreMode = 'read' | 'write' | 'update';
 
 /** Opens the engine of a data directory, runs `work` on it, and closes it. `metadata` reaches its index in PostgreSQL. */
-export async function withStore<T>(dataDir: string, mode: StoreMode, work: (engine: Engine) => Promise<T>, metadata?: string): Promise<T> {
+export async function withStore<T>(
+  dataDir: string,
+  mode: StoreMode,
+  work: (engine: Engine) => Promise<T>,
+  metadata?: string,
+  engineOptions: { expandMaxBytes?: number; expandMaxPlainBytes?: number } = {},
+): Promise<T> {
   const dir = engineDir(dataDir);
   if (mode !== 'write' && !(await isDirectory(dir))) {
     throw new StrataError('NotFound', `no strata store in ${dataDir} (${dir} does not exist)`, {
@@ -47,7 +53,7 @@ export async function withStore<T>(dataDir: string, mode: StoreMode, work: (engi
   // The engine (native modules, worker pool) is loaded on first use: --help and --version stay instant.
   const { openStore } = await import('@strata/cas');
   const index = metadata === undefined ? undefined : await indexUrlFor(dir, metadata);
-  const engine = await openStore(dir, { ...(mode === 'read' ? { compressThreads: 0 } : {}), ...(index !== undefined ? { index } : {}) });
+  const engine = await openStore(dir, { ...(mode === 'read' ? { compressThreads: 0 } : {}), ...(index !== undefined ? { index } : {}), ...engineOptions });
   let result: T;
   try {
     result = await work(engine);

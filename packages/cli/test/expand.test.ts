@@ -89,3 +89,28 @@ test('expand: named blobs only; an unknown digest or a missing store fails with 
   t.is(missing.code, 1);
   t.true(missing.stderr.length > 0);
 });
+
+test('expand: --expand-max-size and --expand-max-plain leave larger layers as they are; the servers take them only with --expand-layers', async (t) => {
+  const dir = await tempDir(t);
+  const data = join(dir, 'data');
+  const { first } = twoLayers(dir);
+  const one = await writeInput(dir, 'one.tar.gz', first);
+  t.is((await strata(['ingest', '--data', data, one.path])).code, 0);
+  const digest = sha256(first);
+  const [bySize] = await strataJson<ExpandReport & { results: { reason?: string }[] }>(t, ['expand', '--data', data, '--json', '--expand-max-size', '1KiB', digest]);
+  t.like(bySize, { tried: 1, expanded: 0, skipped: 1 });
+  t.regex(bySize!.results[0]!.reason ?? '', /larger than 1024 bytes/);
+  const [byPlain] = await strataJson<ExpandReport & { results: { reason?: string }[] }>(t, ['expand', '--data', data, '--json', '--expand-max-plain', '64KiB', digest]);
+  t.like(byPlain, { tried: 1, expanded: 0, plain: 1 });
+  t.regex(byPlain!.results[0]!.reason ?? '', /plaintext larger than 65536 bytes/);
+  const [unbounded] = await strataJson<ExpandReport>(t, ['expand', '--data', data, '--json', digest]);
+  t.like(unbounded, { tried: 1, expanded: 1 });
+  const cat = await strata(['cat', '--data', data, digest]);
+  t.true(cat.stdout.equals(first));
+  for (const command of ['serve', 'cas']) {
+    const refused = await strata([command, '--data', join(dir, `${command}-data`), '--expand-max-size', '1GiB']);
+    t.is(refused.code, 2, `${command}: ${refused.stderr}`);
+    t.regex(refused.stderr.toString(), /--expand-layers/);
+  }
+  t.is((await strata(['expand', '--data', data, '--expand-max-size', 'lots'])).code, 2);
+});

@@ -28,6 +28,8 @@ export interface RegistryOptions {
   store?: RegistryStore;
   /** The embedded engine expands gzip and zstd layers after they are pushed (see @strata/cas FORMAT.md). */
   expandLayers?: boolean;
+  /** The embedded engine's bounds on the layers it expands (its defaults otherwise). */
+  expansionBounds?: { expandMaxBytes?: number; expandMaxPlainBytes?: number };
   /** Turns auth on with the users and rules of an auth file; the token key lives in DIR/gateway/token-key. */
   auth?: RegistryAuthSettings;
   /** Scheduled garbage collection, retention and build-cache eviction. */
@@ -73,7 +75,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   let guard: CollectionGuard | undefined;
   try {
     // A registry's clients pull what was just pushed: ingests fill the hot cache too.
-    store = options.store ?? (await openStore(join(options.dataDir, 'cas'), { cacheIngests: true, expandLayers: options.expandLayers === true }));
+    store = options.store ?? (await openStore(join(options.dataDir, 'cas'), { cacheIngests: true, expandLayers: options.expandLayers === true, ...options.expansionBounds }));
     metadata = await openMetadata(options.metadata, metadataDir);
     const auth = options.auth ? await openAuth(options.auth, join(metadataDir, 'token-key')) : undefined;
     let lifecycle: RegistryLifecycle | undefined;

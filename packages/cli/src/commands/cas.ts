@@ -3,13 +3,14 @@ import { Option, type Command } from 'commander';
 import type { ServerTls } from '@strata/cas';
 import { parseByteCount } from '../arguments.ts';
 import type { CliContext } from '../context.ts';
+import { checkExpansionBounds, expansionBounds, withExpansionBoundOptions, type ExpansionBoundOptions } from '../expansion-options.ts';
 import { fileError } from '../file-error.ts';
 import { packLocation, withPackOptions, type PackOptions } from '../pack-options.ts';
 import { engineDir, withDataOption, type DataOptions } from '../store-access.ts';
 
 export const DEFAULT_CAS_LISTEN = '127.0.0.1:9090';
 
-interface CasOptions extends DataOptions, PackOptions {
+interface CasOptions extends DataOptions, PackOptions, ExpansionBoundOptions {
   listen: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -22,7 +23,7 @@ interface CasOptions extends DataOptions, PackOptions {
 }
 
 export function registerCas(program: Command, context: CliContext): void {
-  withPackOptions(withDataOption(
+  withExpansionBoundOptions(withPackOptions(withDataOption(
     program
       .command('cas')
       .summary('serve the store over gRPC')
@@ -46,10 +47,11 @@ export function registerCas(program: Command, context: CliContext): void {
         'keep the index (chunks, recipes, refcounts, leases) in PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DB[?schema=NAME], schema strata_cas by default) instead of DIR',
       ).env('STRATA_METADATA'),
     )
-    .action((options: CasOptions, command: Command) => serveCas(options, context, command));
+    .action((options: CasOptions, command: Command) => serveCas(options, context, command)));
 }
 
 async function serveCas(options: CasOptions, context: CliContext, command: Command): Promise<void> {
+  checkExpansionBounds(options, command);
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     command.error('--tls-cert and --tls-key go together', { exitCode: 2, code: 'strata.usage' });
   }
@@ -81,6 +83,7 @@ async function serveCas(options: CasOptions, context: CliContext, command: Comma
   const engine = await openStore(engineDir(options.data), {
     cacheIngests: true,
     expandLayers: options.expandLayers === true,
+    ...expansionBounds(options),
     ...(packs ? { packs } : {}),
     ...(options.metadata !== undefined ? { index: options.metadata } : {}),
   });

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { StrataError } from '@strata/errors';
 import type { CatchUpReport, ExpansionResult, GcReport } from '@strata/cas';
 import type { CliContext } from '../context.ts';
+import { expansionBounds, withExpansionBoundOptions, type ExpansionBoundOptions } from '../expansion-options.ts';
 import { humanBytes } from '../format.ts';
 import { startProgress } from '../progress.ts';
 import { withDataOption, withIndexOption, withStore, type DataOptions } from '../store-access.ts';
 
-interface ExpandCommandOptions extends DataOptions {
+interface ExpandCommandOptions extends DataOptions, ExpansionBoundOptions {
   metadata?: string;
   retry?: boolean;
   collect?: boolean;
@@ -24,7 +25,7 @@ interface ExpandReport extends CatchUpReport {
 }
 
 export function registerExpand(program: Command, context: CliContext): void {
-  withIndexOption(withDataOption(
+  withExpansionBoundOptions(withIndexOption(withDataOption(
     program
       .command('expand')
       .summary('expand stored compressed layers now')
@@ -36,7 +37,7 @@ export function registerExpand(program: Command, context: CliContext): void {
     .option('--retry', 'also try layers an earlier expansion left compressed')
     .option('--collect', 'collect garbage afterwards: sweep the replaced chunks and compact their packs')
     .option('--json', 'print the report as one JSON object')
-    .action((digests: string[], options: ExpandCommandOptions) => expand(digests, options, context));
+    .action((digests: string[], options: ExpandCommandOptions) => expand(digests, options, context)));
 }
 
 async function expand(digests: string[], options: ExpandCommandOptions, context: CliContext): Promise<void> {
@@ -72,6 +73,7 @@ async function expand(digests: string[], options: ExpandCommandOptions, context:
       return { ...caughtUp, results, failures, storedBytesBefore, storedBytesAfter, ...(gc ? { gc } : {}) };
     },
     options.metadata,
+    expansionBounds(options),
   );
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : summary(report));
   if (report.failed > 0) {

@@ -4,9 +4,10 @@ import { parseDurationArgument, parseSizeArgument } from '../arguments.ts';
 import { connectCas, withCasTlsOptions, type CasClientOptions } from '../cas-connection.ts';
 import type { CliContext } from '../context.ts';
 import { packLocation, withPackOptions, type PackOptions } from '../pack-options.ts';
+import { checkExpansionBounds, expansionBounds, withExpansionBoundOptions, type ExpansionBoundOptions } from '../expansion-options.ts';
 import { engineDir, withDataOption, type DataOptions } from '../store-access.ts';
 
-interface ServeOptions extends DataOptions, CasClientOptions, PackOptions {
+interface ServeOptions extends DataOptions, CasClientOptions, PackOptions, ExpansionBoundOptions {
   listen: { host: string; port: number };
   delete: boolean;
   expandLayers?: boolean;
@@ -48,7 +49,8 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--no-delete', 'refuse DELETE of manifests, tags and blobs (405)')
     .option('--auth <file>', 'require sign-in: users and per-repository access rules from FILE (see `strata user add`); SIGHUP reads it again')
     .option('--cas <host:port>', 'keep content in a `strata cas` server instead of DIR/cas (DIR then holds only the registry metadata)')
-    .option('--expand-layers', 'expand gzip and zstd layers after push so they dedup by their files (served back bit-exact); layers stored before are caught up in the background')
+    .option('--expand-layers', 'expand gzip and zstd layers after push so they dedup by their files (served back bit-exact); layers stored before are caught up in the background');
+  withExpansionBoundOptions(command)
     .addOption(
       new Option(
         '--metadata <url>',
@@ -73,6 +75,10 @@ export function registerServe(program: Command, context: CliContext): void {
       }
       let retention: RetentionPolicy | undefined = options.retention === undefined ? undefined : await loadRetentionFile(options.retention);
       let quotas: QuotaPolicy | undefined = options.quotas === undefined ? undefined : await loadQuotasFile(options.quotas);
+      checkExpansionBounds(options, command);
+      if (options.cas !== undefined && (options.expandMaxSize !== undefined || options.expandMaxPlain !== undefined)) {
+        command.error('--expand-max-size and --expand-max-plain are for the embedded engine; with --cas, give them to `strata cas`', { exitCode: 2, code: 'strata.usage' });
+      }
       const packs = await packLocation(options, command);
       if (packs && options.cas !== undefined) {
         command.error('--packs is for the embedded engine; with --cas, give it to `strata cas`', { exitCode: 2, code: 'strata.usage' });
@@ -93,6 +99,7 @@ export function registerServe(program: Command, context: CliContext): void {
         store = await openStore(engineDir(options.data), {
           cacheIngests: true,
           expandLayers: options.expandLayers === true,
+          ...expansionBounds(options),
           ...(packs ? { packs } : {}),
           ...(index !== undefined ? { index } : {}),
         });
@@ -111,7 +118,7 @@ export function registerServe(program: Command, context: CliContext): void {
         lifecycle,
         ...(quotas ? { quotas: () => quotas } : {}),
         ...(store ? { store } : {}),
-        ...(options.expandLayers ? { expandLayers: true } : {}),
+        ...(options.expandLayers ? { expandLayers: true, expansionBounds: expansionBounds(options) } : {}),
         ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
         ...(options.auth !== undefined ? { auth: { file: options.auth } } : {}),
       });
