@@ -129,14 +129,11 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
     const drain = async (first: Uint8Array[]): Promise<void> => {
       let batch = first;
       while (batch.length > 0 && session.reason === undefined) {
-        // The expander works out the next batch while this one is cut, compressed and stored.
+        // The expander works out the next batch while this one is cut, compressed and stored. Its failure
+        // (the worker lost, the store closing) is handled from the start and rethrown when it is awaited.
         const next = session.more();
-        try {
-          await cut.take(batch);
-        } catch (error) {
-          next.catch(() => {});
-          throw error;
-        }
+        next.catch(() => {});
+        await cut.take(batch);
         batch = await next;
       }
     };
