@@ -295,6 +295,8 @@ class ZstdLayerExpander extends BoundedExpander {
   #params: ZstdParams | undefined;
   /** Compressed bytes pushed and not decompressed yet. */
   #input: Uint8Array = new Uint8Array(0);
+  /** The prefix, once a level reproduces it, still to be handed out. */
+  #released: Uint8Array[] = [];
 
   constructor(maxPlainBytes: number, searchMs: number) {
     super(maxPlainBytes);
@@ -311,20 +313,28 @@ class ZstdLayerExpander extends BoundedExpander {
         if (this.reason !== undefined) return [];
       }
     }
-    // The caller has taken all earlier plaintext (`more` returned none), so nothing earlier is left here.
-    this.#input = Uint8Array.prototype.slice.call(compressed);
+    this.#input = this.#input.length === 0 ? Uint8Array.prototype.slice.call(compressed) : Buffer.concat([this.#input, compressed]);
     return this.next();
   }
 
+  /**
+   * Until a level is found for the prefix, its plaintext is held back: a
+   * layer no level reproduces gives up before any of it is stored.
+   */
   protected next(): Uint8Array[] {
-    const pieces = this.#decompress();
-    if (this.#plainHead) {
-      // Copies: the pieces handed out are the caller's (the worker moves them to the engine).
-      for (const piece of pieces) this.#plainHead.push(Uint8Array.prototype.slice.call(piece));
+    if (this.#released.length > 0) return this.#takeReleased();
+    if (!this.#plainHead) return this.#decompress();
+    for (;;) {
+      const pieces = this.#decompress();
+      // None: the input is used up.
+      if (pieces.length === 0) return [];
+      this.#plainHead.push(...pieces);
       this.#plainHeadBytes += pieces.reduce((sum, piece) => sum + piece.length, 0);
-      if (this.#plainHeadBytes > ZSTD_SEARCH_PREFIX_BYTES) this.#search(false);
+      if (this.#plainHeadBytes > ZSTD_SEARCH_PREFIX_BYTES) {
+        this.#release(false);
+        return this.#takeReleased();
+      }
     }
-    return pieces;
   }
 
   protected end(): Uint8Array[] {
@@ -333,8 +343,23 @@ class ZstdLayerExpander extends BoundedExpander {
       return [];
     }
     if (this.#hint !== 0) throw new Error('the stream ends inside a frame');
-    if (this.#plainHead) this.#search(true);
-    return [];
+    if (this.#plainHead) this.#release(true);
+    return this.#takeReleased();
+  }
+
+  /** Searches the level over the prefix held; the prefix is handed out (by `next`) if one reproduces it. */
+  #release(ended: boolean): void {
+    const held = this.#plainHead!;
+    this.#search(ended);
+    if (this.reason === undefined) this.#released = held;
+  }
+
+  /** About PLAIN_BATCH_BYTES of the released prefix. */
+  #takeReleased(): Uint8Array[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.#released.length && bytes < PLAIN_BATCH_BYTES) bytes += this.#released[count++]!.length;
+    return this.#released.splice(0, count);
   }
 
   protected failure(error: unknown): string {
