@@ -12,10 +12,13 @@
  * the read path and must hash to the blob's digest, and only then, holding
  * the blob's lock, is the expanded recipe appended and swapped into the
  * index in one transaction (references taken on the new chunks, dropped on
- * the old compressed ones, which become garbage). A crash before the swap
- * leaves the blob as it was and the new chunk records unindexed (dead
- * records compaction drops); a crash after the recipe record but before
- * the swap is finished by replay on the next open.
+ * the old compressed ones, which become garbage). An expansion that stops
+ * short of the swap (it gave up, failed, or the store closed) leaves the
+ * blob as it was and indexes the chunks it appended as garbage, so the next
+ * try reuses them. A crash before the swap leaves the blob as it was and
+ * the new chunk records unindexed (dead records compaction drops); a crash
+ * after the recipe record but before the swap is finished by replay on the
+ * next open.
  */
 import { canonicalDigest, Digester, parseDigest, sha256Raw } from '@strata/digest';
 import { StrataError } from '@strata/errors';
@@ -121,6 +124,7 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
   const keep: Buffer[] | undefined = core.cacheIngests && !core.hotCache.wants(size) && core.hotCache.wants(size, true) ? [] : undefined;
   const session = options.open(codec);
   const stored = new StoredChunks(core, options.zstdLevel);
+  let swapped = false;
   try {
     const cut = new PlainChunks(core, stored, options.signal);
     let feed: Buffer[] = [];
@@ -181,7 +185,7 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
       uses,
       location: stored.location(hex),
     }));
-    const swapped = await core.blobLocks.withLocks([digest], async () => {
+    swapped = await core.blobLocks.withLocks([digest], async () => {
       // Checked under the lock: a delete (also under it) must not be followed in the log by this recipe.
       if (!(await core.index.getRecipe(digest))?.equals(original)) return false;
       const { indexValue, durable: recorded } = await appendRecipe(core, digest, expanded);
@@ -203,6 +207,9 @@ async function tryExpansion(core: EngineCore, digest: string, options: Expansion
     };
   } finally {
     session.close();
+    // Given up, failed or stopped: what it stored is indexed as garbage, for the next try of the blob to reuse
+    // (or garbage collection to reclaim) rather than left as records nothing can find.
+    if (!swapped) await stored.indexAsGarbage().catch(() => {});
     stored.release();
   }
 }
@@ -354,6 +361,16 @@ class StoredChunks {
       });
     });
     this.fresh += batch.length;
+  }
+
+  /** Indexes the chunks this expansion appended, with no recipe using them (garbage). */
+  async indexAsGarbage(): Promise<void> {
+    if (this.#located.size === 0) return;
+    const durable = await this.#core.packWriter.sync();
+    await this.#core.index.addChunks(
+      [...this.#located].map(([hex, location]) => ({ digest: Buffer.from(hex, 'hex'), location })),
+      durable,
+    );
   }
 
   /** Where a chunk this expansion stored lies (undefined for chunks the index held). */
