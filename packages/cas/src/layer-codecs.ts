@@ -304,8 +304,10 @@ class ZstdLayerExpander extends BoundedExpander {
   }
 
   protected take(compressed: Uint8Array): Uint8Array[] {
+    // One copy serves both the level search's prefix and the decoder: neither writes to it.
+    const copy: Uint8Array = Uint8Array.prototype.slice.call(compressed);
     if (this.#head) {
-      this.#head.push(Uint8Array.prototype.slice.call(compressed));
+      this.#head.push(copy);
       this.#headBytes += compressed.length;
       if (!this.#headerChecked && this.#headBytes >= 6) {
         this.#headerChecked = true;
@@ -313,7 +315,7 @@ class ZstdLayerExpander extends BoundedExpander {
         if (this.reason !== undefined) return [];
       }
     }
-    this.#input = this.#input.length === 0 ? Uint8Array.prototype.slice.call(compressed) : Buffer.concat([this.#input, compressed]);
+    this.#input = this.#input.length === 0 ? copy : Buffer.concat([this.#input, copy]);
     return this.next();
   }
 

@@ -1,5 +1,5 @@
 import { expandLayer } from '@strata/cas';
-import type { ExpansionProbe, LayerExpansion } from './expansion.ts';
+import type { LayerExpansion } from './expansion.ts';
 
 /**
  * The probe rebuilds each layer in memory from its plaintext to check it,

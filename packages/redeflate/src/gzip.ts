@@ -4,7 +4,7 @@ import { damaged, malformed } from './failures.ts';
 import { inflateWithBlocks } from './inflate.ts';
 import { DeflateRebuilder } from './rebuild-deflate.ts';
 import { readCorrections } from './corrections.ts';
-import { ByteSink, ByteSource } from './varint.ts';
+import { ByteSource } from './varint.ts';
 
 /** First bytes of a gzip correction stream: "RGZ" and the format version. */
 export const GZIP_CORRECTIONS_MAGIC = Uint8Array.from([0x52, 0x47, 0x5a]);
